@@ -1,0 +1,91 @@
+/**
+ * The contract between the Managed Databases API (local/scaleway/rdb) and
+ * the real PostgreSQL server the local platform runs behind it. The RDB API
+ * calls these methods, so creating a user or changing its password through
+ * the API changes a real role that clients then log in with.
+ */
+
+/** Options of {@link DatabaseEngine.createUser}. */
+export interface DatabaseUserOptions {
+  /**
+   * Whether the role may create roles and databases (Scaleway's
+   * `is_admin`). Default: false.
+   */
+  admin?: boolean;
+}
+
+/**
+ * A running PostgreSQL server that accepts only TLS connections with
+ * scram-sha-256 password authentication.
+ *
+ * Role and database names are validated (lowercase letters, digits and
+ * underscores, starting with a letter, at most 63 characters); an invalid
+ * name rejects with `InvalidIdentifierError`. Passwords are passed to the
+ * server as literals and are never logged or put in an error message.
+ *
+ * @example
+ * ```ts
+ * const engine = await startPostgres({ port: 0 });
+ * await engine.createUser('app', 'S3cret!pass', { admin: false });
+ * const ca = engine.caCertificatePem();
+ * // connect with pg: { host: engine.host, port: engine.port,
+ * //   ssl: { ca, servername: 'localhost' } }
+ * await engine.close();
+ * ```
+ */
+export interface DatabaseEngine {
+  /** The host clients connect to: `localhost` (covered by the cert). */
+  readonly host: string;
+
+  /** The TCP port the server listens on (loopback only). */
+  readonly port: number;
+
+  /**
+   * The PEM of the CA that signed the server certificate; what the RDB
+   * certificate endpoint returns.
+   */
+  caCertificatePem(): string;
+
+  /** Creates a login role; rejects with `RoleExistsError` if it exists. */
+  createUser(
+    name: string,
+    password: string,
+    options?: DatabaseUserOptions,
+  ): Promise<void>;
+
+  /** Changes a role's password; rejects with `RoleNotFoundError`. */
+  setPassword(name: string, password: string): Promise<void>;
+
+  /** Grants or revokes admin rights; rejects with `RoleNotFoundError`. */
+  setAdmin(name: string, admin: boolean): Promise<void>;
+
+  /**
+   * Drops a role (its owned objects are reassigned to the superuser);
+   * rejects with `RoleNotFoundError`.
+   */
+  deleteUser(name: string): Promise<void>;
+
+  /** Lists the login roles created through this engine, by name. */
+  listUsers(): Promise<{ name: string; admin: boolean }[]>;
+
+  /** Creates a database; rejects with `DatabaseExistsError` if it exists. */
+  createDatabase(name: string, owner?: string): Promise<void>;
+
+  /** Drops a database; rejects with `DatabaseNotFoundError`. */
+  deleteDatabase(name: string): Promise<void>;
+
+  /** Stops the server. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Options of `startPostgres` (local/postgres/server.ts). */
+export interface PostgresOptions {
+  /** TCP port; 0 picks a free one. Default: 0. */
+  port?: number;
+  /**
+   * Folder for the cluster and the CA. Reused (CA and roles kept) when it
+   * already holds a cluster. Default: a fresh folder under os.tmpdir(),
+   * removed on close.
+   */
+  dataDir?: string;
+}
