@@ -1,0 +1,385 @@
+import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { ConfigError } from './errors.ts';
+import {
+  EVALAP_KEYS,
+  PROFILE_FIELDS,
+  SCALEWAY_KEYS,
+  type SettingKey,
+} from './keys.ts';
+import {
+  type EnvRecord,
+  type LoadedProfile,
+  loadScwProfile,
+} from './profile.ts';
+import {
+  type ENVIRONMENTS,
+  type LOG_LEVELS,
+  type RawSettings,
+  settingsSchema,
+} from './schema.ts';
+
+/** A deployment stage of the control plane. */
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Credentials and defaults for the Scaleway API. */
+export interface ScalewaySettings {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly organizationId: string | undefined;
+  readonly projectId: string;
+  readonly region: string;
+  readonly zone: string;
+  /** Base URL without trailing slash; `https://api.scaleway.com` default. */
+  readonly apiUrl: string;
+}
+
+/** An S3- or SQS-compatible endpoint and the key pair that signs for it. */
+export interface EndpointSettings {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+}
+
+/** The validated configuration of a function or of the CLI. */
+export interface Config {
+  readonly scaleway: ScalewaySettings;
+  /** Object Storage (S3); the Scaleway key pair signs by default. */
+  readonly objectStorage: EndpointSettings;
+  /** Scaleway Queues (SQS); the Scaleway key pair signs by default. */
+  readonly queues: EndpointSettings;
+  readonly environment: Environment | undefined;
+  readonly logLevel: LogLevel;
+  /** Token expected in `X-Auth-Token` by the HTTP functions. */
+  readonly functionToken: string | undefined;
+  readonly stateBucket: string | undefined;
+  readonly auditQueueUrl: string | undefined;
+  /** True when no credentials were found: the `npm start` platform. */
+  readonly usingLocalPlatform: boolean;
+  /** Where the credentials came from, for humans (never a value). */
+  readonly source: string;
+}
+
+/** Optional settings that an entry point may declare mandatory. */
+export interface RequirableSettings {
+  EVALAP_ENVIRONMENT: { readonly environment: Environment };
+  EVALAP_STATE_BUCKET: { readonly stateBucket: string };
+  EVALAP_AUDIT_QUEUE_URL: { readonly auditQueueUrl: string };
+  EVALAP_FUNCTION_TOKEN: { readonly functionToken: string };
+  SCW_DEFAULT_ORGANIZATION_ID: {
+    readonly scaleway: ScalewaySettings & { readonly organizationId: string };
+  };
+}
+
+/** A key of {@link RequirableSettings}. */
+export type RequirableKey = keyof RequirableSettings;
+
+type Intersect<U> = (U extends unknown ? (u: U) => void : never) extends (
+  i: infer I,
+) => void
+  ? I
+  : never;
+
+/** A config whose settings named by `K` are known to be set. */
+export type ConfigWith<K extends RequirableKey> = Config &
+  Intersect<RequirableSettings[K]>;
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions<K extends RequirableKey> {
+  /** Optional settings this entry point cannot run without. Default none. */
+  readonly require?: readonly K[];
+}
+
+const DEFAULT_API_URL = 'https://api.scaleway.com';
+const DEFAULT_REGION = 'fr-par';
+const DEFAULT_LOG_LEVEL = 'info';
+const LOCAL_SOURCE = 'local platform defaults (no Scaleway credentials set)';
+
+/**
+ * Reads and validates every setting from `env` (and from the scw CLI
+ * profile it points to). Pure given its input and the profile file: tests
+ * pass their own record. With no credentials anywhere, the local platform
+ * of `npm start` is targeted and `usingLocalPlatform` is true.
+ *
+ * Precedence per key: `SCW_X`, then `EVALAP_SCW_X`, then the profile
+ * (`SCW_PROFILE`, default `default`, of `SCW_CONFIG_PATH` or
+ * `~/.config/scw/config.yaml`), then the built-in default.
+ *
+ * @throws ConfigError naming every missing or invalid key, never a value.
+ * @example
+ * const config = loadConfig(process.env, { require: ['EVALAP_STATE_BUCKET'] });
+ */
+export function loadConfig<K extends RequirableKey = never>(
+  env: EnvRecord = process.env,
+  options: LoadConfigOptions<K> = {},
+): ConfigWith<K> {
+  const sources = collectSources(env);
+  const config = validate(sources);
+
+  assertRequired(sources, options.require ?? []);
+
+  return config as ConfigWith<K>;
+}
+
+/**
+ * The configuration of the local platform of `npm start`, built from
+ * `local/defaults.ts` alone (environment `dev`).
+ */
+export function localPlatformConfig(): Config {
+  return validate(collectSources({}));
+}
+
+/**
+ * A one-line, secret-free summary of a config for the CLI and the logs.
+ */
+export function describeConfig(config: Config): string {
+  const { scaleway } = config;
+  const target = config.usingLocalPlatform
+    ? `the local platform at ${scaleway.apiUrl}`
+    : `${scaleway.apiUrl}`;
+
+  return (
+    `Scaleway API: ${target}, project ${scaleway.projectId}, ` +
+    `region ${scaleway.region} (credentials from ${config.source})`
+  );
+}
+
+interface Sources {
+  readonly raw: Partial<Record<SettingKey, string>>;
+  readonly origin: Partial<Record<SettingKey, string>>;
+  readonly local: boolean;
+  readonly source: string;
+}
+
+function collectSources(env: EnvRecord): Sources {
+  const raw: Partial<Record<SettingKey, string>> = {};
+  const origin: Partial<Record<SettingKey, string>> = {};
+  const local = !hasAnyCredential(env);
+  const profile = local ? undefined : loadScwProfile(env);
+
+  for (const key of SCALEWAY_KEYS) {
+    const direct = value(env[key]);
+    const alias = value(env[`EVALAP_${key}`]);
+    const fromProfile = value(profile?.values[PROFILE_FIELDS[key].field]);
+
+    if (direct !== undefined) set(key, direct, key);
+    else if (alias !== undefined) set(key, alias, `EVALAP_${key}`);
+    else if (fromProfile !== undefined && profile !== undefined) {
+      set(key, fromProfile, profileOrigin(key, profile));
+    }
+  }
+  for (const key of EVALAP_KEYS) {
+    const direct = value(env[key]);
+    if (direct !== undefined) set(key, direct, key);
+  }
+
+  applyDefaults(raw, origin, local);
+
+  return { raw, origin, local, source: describeSource(env, profile, local) };
+
+  function set(key: SettingKey, text: string, from: string): void {
+    raw[key] = text;
+    origin[key] = from;
+  }
+}
+
+function hasAnyCredential(env: EnvRecord): boolean {
+  const keys = [
+    'SCW_ACCESS_KEY',
+    'SCW_SECRET_KEY',
+    'EVALAP_SCW_ACCESS_KEY',
+    'EVALAP_SCW_SECRET_KEY',
+    'SCW_PROFILE',
+    'SCW_CONFIG_PATH',
+  ];
+  if (keys.some((key) => value(env[key]) !== undefined)) return true;
+
+  return loadScwProfile(env) !== undefined;
+}
+
+function applyDefaults(
+  raw: Partial<Record<SettingKey, string>>,
+  origin: Partial<Record<SettingKey, string>>,
+  local: boolean,
+): void {
+  const defaults = local ? localDefaults() : remoteDefaults(raw);
+
+  for (const [key, text] of Object.entries(defaults) as [
+    SettingKey,
+    string,
+  ][]) {
+    if (raw[key] !== undefined) continue;
+
+    raw[key] = text;
+    origin[key] = `${key} (default)`;
+  }
+}
+
+function localDefaults(): Partial<Record<SettingKey, string>> {
+  const { host, ports } = LOCAL_DEFAULTS;
+  const storage = `http://${host}:${ports.storage}`;
+
+  return {
+    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
+    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
+    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
+    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
+    SCW_API_URL: `http://${host}:${ports.scalewayApi}`,
+    EVALAP_ENVIRONMENT: 'dev',
+    EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
+    EVALAP_STATE_BUCKET: LOCAL_STATE_BUCKET,
+    EVALAP_AUDIT_QUEUE_URL: `${storage}/000000000000/${LOCAL_AUDIT_QUEUE}`,
+    EVALAP_S3_ENDPOINT: storage,
+    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
+    EVALAP_SQS_ENDPOINT: storage,
+    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
+    EVALAP_SQS_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+  };
+}
+
+/** Bucket of the applied state on the local platform. */
+export const LOCAL_STATE_BUCKET = 'evalap-infra-state';
+
+/** Name of the audit queue on the local platform. */
+export const LOCAL_AUDIT_QUEUE = 'evalap-audit-logs';
+
+function remoteDefaults(
+  raw: Partial<Record<SettingKey, string>>,
+): Partial<Record<SettingKey, string>> {
+  const region = raw.SCW_DEFAULT_REGION ?? DEFAULT_REGION;
+  const defaults: Partial<Record<SettingKey, string>> = {
+    SCW_DEFAULT_REGION: region,
+    SCW_DEFAULT_ZONE: `${region}-1`,
+    SCW_API_URL: DEFAULT_API_URL,
+    EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
+    EVALAP_S3_ENDPOINT: `https://s3.${region}.scw.cloud`,
+    EVALAP_S3_REGION: region,
+    EVALAP_SQS_ENDPOINT: `https://sqs.mnq.${region}.scaleway.com`,
+    EVALAP_SQS_REGION: region,
+  };
+
+  return defaults;
+}
+
+function validate(sources: Sources): Config {
+  const parsed = settingsSchema.safeParse(sources.raw);
+
+  if (!parsed.success) {
+    const problems = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0]) as SettingKey;
+      const missing = sources.raw[key] === undefined;
+      if (problems.has(key)) continue;
+
+      problems.set(key, describeProblem(key, sources, missing, issue.message));
+    }
+    throw configError([...problems.keys()], [...problems.values()]);
+  }
+
+  return toConfig(parsed.data, sources);
+}
+
+function describeProblem(
+  key: SettingKey,
+  sources: Sources,
+  missing: boolean,
+  message: string,
+): string {
+  if (missing) return `${key} is not set${hint(key)}`;
+
+  const from = sources.origin[key] ?? key;
+  const label = from === key ? key : `${key} (from ${from})`;
+
+  return `${label} ${message}`;
+}
+
+function hint(key: SettingKey): string {
+  if (!key.startsWith('SCW_')) return '';
+
+  return ` (or EVALAP_${key} in a function, or ${PROFILE_FIELDS[key as keyof typeof PROFILE_FIELDS].fileKey} in the scw profile)`;
+}
+
+function configError(keys: string[], problems: string[]): ConfigError {
+  const lines = problems.map((problem) => `  - ${problem}`).join('\n');
+
+  return new ConfigError(`invalid configuration:\n${lines}`, keys);
+}
+
+function assertRequired(
+  sources: Sources,
+  required: readonly RequirableKey[],
+): void {
+  const missing = required.filter((key) => sources.raw[key] === undefined);
+  if (missing.length === 0) return;
+
+  const problems = missing.map((key) => `${key} is not set${hint(key)}`);
+  throw configError(missing, problems);
+}
+
+function toConfig(data: RawSettings, sources: Sources): Config {
+  return {
+    scaleway: {
+      accessKey: data.SCW_ACCESS_KEY,
+      secretKey: data.SCW_SECRET_KEY,
+      organizationId: data.SCW_DEFAULT_ORGANIZATION_ID,
+      projectId: data.SCW_DEFAULT_PROJECT_ID,
+      region: data.SCW_DEFAULT_REGION,
+      zone: data.SCW_DEFAULT_ZONE,
+      apiUrl: data.SCW_API_URL,
+    },
+    objectStorage: {
+      endpoint: data.EVALAP_S3_ENDPOINT,
+      region: data.EVALAP_S3_REGION,
+      accessKey: data.SCW_ACCESS_KEY,
+      secretKey: data.SCW_SECRET_KEY,
+    },
+    queues: {
+      endpoint: data.EVALAP_SQS_ENDPOINT,
+      region: data.EVALAP_SQS_REGION,
+      accessKey: data.EVALAP_SQS_ACCESS_KEY ?? data.SCW_ACCESS_KEY,
+      secretKey: data.EVALAP_SQS_SECRET_KEY ?? data.SCW_SECRET_KEY,
+    },
+    environment: data.EVALAP_ENVIRONMENT,
+    logLevel: data.EVALAP_LOG_LEVEL,
+    functionToken: data.EVALAP_FUNCTION_TOKEN,
+    stateBucket: data.EVALAP_STATE_BUCKET,
+    auditQueueUrl: data.EVALAP_AUDIT_QUEUE_URL,
+    usingLocalPlatform: sources.local,
+    source: sources.source,
+  };
+}
+
+function describeSource(
+  env: EnvRecord,
+  profile: LoadedProfile | undefined,
+  local: boolean,
+): string {
+  if (local) return LOCAL_SOURCE;
+  if (value(env.SCW_SECRET_KEY) !== undefined) return 'environment';
+  if (value(env.EVALAP_SCW_SECRET_KEY) !== undefined) return 'environment';
+  if (profile !== undefined) {
+    return `profile '${profile.name}' of ${profile.file}`;
+  }
+
+  return 'environment';
+}
+
+function profileOrigin(key: SettingKey, profile: LoadedProfile): string {
+  const fileKey = PROFILE_FIELDS[key as keyof typeof PROFILE_FIELDS].fileKey;
+
+  return `${fileKey} of profile '${profile.name}' in ${profile.file}`;
+}
+
+function value(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+
+  const trimmed = text.trim();
+
+  return trimmed.length === 0 ? undefined : trimmed;
+}
