@@ -1,0 +1,11 @@
+export {
+  type SourcePosition,
+  StackError,
+  StackFileError,
+  type StackProblem,
+} from './errors.ts';
+export { loadStack, parseStack } from './load.ts';
+export { deployedName } from './names.ts';
+export { formatStackPath, type StackPath } from './path.ts';
+export * from './schema.ts';
+export * from './vocabulary.ts';
