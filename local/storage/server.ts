@@ -1,0 +1,147 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from 'fauxqs';
+import type { PlatformClock } from '../controls/clock.ts';
+import { S3ReplyError } from './errors.ts';
+import { registerStorageExtensions } from './extensions.ts';
+import { StorageFaults, storageFaultSchema } from './faults.ts';
+import { createFauxqsStores } from './fauxqs-internals.ts';
+import { VersionedObjects } from './objects.ts';
+
+/** Options of {@link startObjectStorage}. */
+export interface ObjectStorageOptions {
+  /** TCP port on 127.0.0.1; 0 picks a free one. Default: 0. */
+  port?: number;
+  /** The platform clock (lifecycle, object lock, version times). */
+  clock: PlatformClock;
+  /** Region used in queue ARNs and URLs. Default: `fr-par`. */
+  region?: string;
+  /**
+   * Where state would persist. Accepted for the platform's sake.
+   */
+  // Limitation (#3): fauxqs keeps everything in memory; buckets, objects
+  // and queues do not survive a restart even when a dataDir is given.
+  dataDir?: string;
+}
+
+/** A running Object Storage + queues endpoint. */
+export interface ObjectStorage {
+  /** `http://127.0.0.1:<port>`: the S3 and SQS endpoint. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The fault switch, also reachable under `/_local/storage/faults`. */
+  readonly faults: StorageFaults;
+  /** Applies lifecycle rules now (requests also do it). */
+  sweepLifecycle(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts fauxqs (S3 + SQS on one port) with the features we rely on that
+ * it lacks: bucket versioning, lifecycle expiration on the platform clock,
+ * object lock and SSE-C. Reach it with `@aws-sdk/client-s3`
+ * (`forcePathStyle: true`) and `@aws-sdk/client-sqs`.
+ *
+ * @example
+ * ```ts
+ * const storage = await startObjectStorage({ port: 0, clock });
+ * const s3 = new S3Client({ endpoint: storage.endpoint,
+ *   forcePathStyle: true, region: 'fr-par', credentials });
+ * ```
+ */
+export async function startObjectStorage(
+  options: ObjectStorageOptions,
+): Promise<ObjectStorage> {
+  const stores = await createFauxqsStores();
+  const app = buildApp({
+    logger: false,
+    defaultRegion: options.region ?? 'fr-par',
+    stores: stores as never,
+  }) as unknown as FastifyInstance;
+  const objects = new VersionedObjects(stores.s3Store, options.clock);
+  const faults = new StorageFaults();
+
+  registerFaultHook(app, faults);
+  registerControlRoutes(app, faults, objects);
+  registerStorageExtensions(app, objects, options.clock);
+
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    faults,
+    sweepLifecycle: () => objects.sweepLifecycle(),
+    close: () => app.close(),
+  };
+}
+
+function registerFaultHook(app: FastifyInstance, faults: StorageFaults): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/_local/')) {
+      return;
+    }
+
+    const mode = faults.active();
+    if (mode === 'drop') {
+      request.raw.socket.destroy();
+      return reply;
+    }
+    if (mode === 'unavailable') {
+      const error = new S3ReplyError(
+        'ServiceUnavailable',
+        503,
+        'Please reduce your request rate.',
+      );
+      reply.code(503).header('content-type', 'application/xml');
+      return reply.send(error.toXml());
+    }
+
+    return undefined;
+  });
+}
+
+function registerControlRoutes(
+  app: FastifyInstance,
+  faults: StorageFaults,
+  objects: VersionedObjects,
+): void {
+  app.post('/_local/storage/faults', async (request, reply) => {
+    const parsed = storageFaultSchema.safeParse(parseJson(request.body));
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({
+        path: issue.path.join('.'),
+        message: issue.message,
+      }));
+      return reply.code(400).send({ type: 'invalid_arguments', issues });
+    }
+
+    faults.inject(parsed.data);
+
+    return reply.code(204).send();
+  });
+
+  app.delete('/_local/storage/faults', async (_request, reply) => {
+    faults.clear();
+
+    return reply.code(204).send();
+  });
+
+  app.post('/_local/storage/lifecycle/sweep', async () => ({
+    expired: objects.sweepLifecycle(),
+  }));
+}
+
+function parseJson(body: unknown): unknown {
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  if (typeof text !== 'string') {
+    return text;
+  }
+
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,335 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  GetObjectRetentionCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectLockConfigurationCommand,
+  PutObjectRetentionCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type StorageFixture,
+  startStorageFixture,
+} from '../../support/storage.ts';
+
+const DAY_MS = 86_400_000;
+
+let fixture: StorageFixture;
+let bucketCount = 0;
+
+beforeAll(async () => {
+  fixture = await startStorageFixture();
+});
+
+afterAll(async () => {
+  await fixture.close();
+});
+
+async function newBucket(options: { lock?: boolean } = {}): Promise<string> {
+  bucketCount += 1;
+  const bucket = `bucket-${bucketCount}`;
+  await fixture.s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ObjectLockEnabledForBucket: options.lock ?? false,
+    }),
+  );
+
+  return bucket;
+}
+
+async function s3Error(promise: Promise<unknown>): Promise<{
+  name: string;
+  status: number | undefined;
+}> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof S3ServiceException) {
+      return { name: error.name, status: error.$metadata.httpStatusCode };
+    }
+    throw error;
+  }
+  throw new Error('expected the S3 call to fail');
+}
+
+async function text(bucket: string, key: string, versionId?: string) {
+  const reply = await fixture.s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+  );
+
+  return reply.Body?.transformToString();
+}
+
+describe('Object Storage: versioning', () => {
+  it('keeps every version and serves each by id', async () => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+
+    const first = await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'a.txt', Body: 'one' }),
+    );
+    const second = await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'a.txt', Body: 'two' }),
+    );
+
+    const status = await fixture.s3.send(
+      new GetBucketVersioningCommand({ Bucket: bucket }),
+    );
+    expect(status.Status).toBe('Enabled');
+    expect(first.VersionId).toBeTruthy();
+    expect(second.VersionId).not.toBe(first.VersionId);
+    expect(await text(bucket, 'a.txt')).toBe('two');
+    expect(await text(bucket, 'a.txt', first.VersionId)).toBe('one');
+  });
+
+  it('turns a plain delete into a delete marker', async () => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    const put = await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'data' }),
+    );
+
+    const deleted = await fixture.s3.send(
+      new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }),
+    );
+
+    expect(deleted.DeleteMarker).toBe(true);
+    expect((await s3Error(text(bucket, 'k'))).name).toBe('NoSuchKey');
+    expect(await text(bucket, 'k', put.VersionId)).toBe('data');
+    const versions = await fixture.s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket }),
+    );
+    expect(versions.Versions?.map((v) => v.VersionId)).toEqual([put.VersionId]);
+    expect(versions.DeleteMarkers).toHaveLength(1);
+  });
+});
+
+describe('Object Storage: lifecycle expiration', () => {
+  it('expires objects older than a 30-day rule once the clock moves 31 days', async () => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              ID: 'expire-logs',
+              Status: 'Enabled',
+              Filter: { Prefix: 'logs/' },
+              Expiration: { Days: 30 },
+            },
+          ],
+        },
+      }),
+    );
+    await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'logs/1', Body: 'x' }),
+    );
+    await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'keep/1', Body: 'y' }),
+    );
+    const before = await fixture.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket }),
+    );
+
+    fixture.clock.advance(31 * DAY_MS);
+    const after = await fixture.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket }),
+    );
+
+    expect(before.Contents?.map((o) => o.Key)).toEqual(['keep/1', 'logs/1']);
+    expect(after.Contents?.map((o) => o.Key)).toEqual(['keep/1']);
+  });
+});
+
+describe('Object Storage: object lock', () => {
+  it('refuses to delete a retained version until its date passes', async () => {
+    const bucket = await newBucket({ lock: true });
+    await fixture.s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } },
+        },
+      }),
+    );
+    const put = await fixture.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'audit', Body: 'log' }),
+    );
+    const deleteVersion = () =>
+      fixture.s3.send(
+        new DeleteObjectCommand({
+          Bucket: bucket,
+          Key: 'audit',
+          VersionId: put.VersionId,
+        }),
+      );
+
+    const early = await s3Error(deleteVersion());
+    fixture.clock.advance(31 * DAY_MS);
+    const late = await deleteVersion();
+
+    expect(early).toEqual({ name: 'AccessDenied', status: 403 });
+    expect(late.$metadata.httpStatusCode).toBe(204);
+  });
+
+  it.each([
+    { case: 'COMPLIANCE refuses a shorter date', mode: 'COMPLIANCE' },
+    { case: 'GOVERNANCE refuses one without bypass', mode: 'GOVERNANCE' },
+  ] as const)('per-object retention: $case', async ({ mode }) => {
+    const bucket = await newBucket({ lock: true });
+    const until = new Date(fixture.clock.now().getTime() + 10 * DAY_MS);
+    const put = await fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'k',
+        Body: 'v',
+        ObjectLockMode: mode,
+        ObjectLockRetainUntilDate: until,
+      }),
+    );
+
+    const shorten = await s3Error(
+      fixture.s3.send(
+        new PutObjectRetentionCommand({
+          Bucket: bucket,
+          Key: 'k',
+          Retention: { Mode: mode, RetainUntilDate: new Date(0) },
+        }),
+      ),
+    );
+    const retention = await fixture.s3.send(
+      new GetObjectRetentionCommand({
+        Bucket: bucket,
+        Key: 'k',
+        VersionId: put.VersionId,
+      }),
+    );
+
+    expect(shorten.name).toBe('AccessDenied');
+    expect(retention.Retention?.Mode).toBe(mode);
+    expect(retention.Retention?.RetainUntilDate?.toISOString()).toBe(
+      until.toISOString(),
+    );
+  });
+});
+
+describe('Object Storage: SSE-C', () => {
+  const key = randomBytes(32);
+  const otherKey = randomBytes(32);
+  const sse = (k: Buffer) => ({
+    SSECustomerAlgorithm: 'AES256',
+    SSECustomerKey: k.toString('base64'),
+    SSECustomerKeyMD5: createHash('md5').update(k).digest('base64'),
+  });
+
+  it.each([
+    { case: 'no key', headers: {}, error: 'InvalidRequest' },
+    { case: 'another key', headers: sse(otherKey), error: 'AccessDenied' },
+  ])('refuses a read with $case', async ({ headers, error }) => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'secret',
+        Body: 'payload',
+        ...sse(key),
+      }),
+    );
+
+    const refused = await s3Error(
+      fixture.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'secret', ...headers }),
+      ),
+    );
+    const read = await fixture.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'secret', ...sse(key) }),
+    );
+
+    expect(refused.name).toBe(error);
+    expect(await read.Body?.transformToString()).toBe('payload');
+  });
+
+  it('answers 400 to a HEAD without the key', async () => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 's',
+        Body: 'p',
+        ...sse(key),
+      }),
+    );
+
+    const refused = await s3Error(
+      fixture.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 's' })),
+    );
+
+    expect(refused.status).toBe(400);
+  });
+});
+
+describe('Object Storage: faults', () => {
+  it('answers 503 while unavailable, then recovers', async () => {
+    const bucket = await newBucket();
+    fixture.storage.faults.inject({ mode: 'unavailable' });
+
+    const during = await s3Error(
+      fixture.s3.send(new ListObjectsV2Command({ Bucket: bucket })),
+    );
+    const control = await fetch(
+      `${fixture.storage.endpoint}/_local/storage/faults`,
+      { method: 'DELETE' },
+    );
+    const after = await fixture.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket }),
+    );
+
+    expect(during.status).toBe(503);
+    expect(control.status).toBe(204);
+    expect(after.$metadata.httpStatusCode).toBe(200);
+  });
+});
+
+describe('Queues', () => {
+  it('delivers a sent message through the SQS API', async () => {
+    const { QueueUrl } = await fixture.sqs.send(
+      new CreateQueueCommand({ QueueName: 'jobs' }),
+    );
+
+    await fixture.sqs.send(
+      new SendMessageCommand({ QueueUrl, MessageBody: '{"job":1}' }),
+    );
+    const received = await fixture.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }),
+    );
+
+    expect(received.Messages?.[0]?.Body).toBe('{"job":1}');
+  });
+});
