@@ -18,9 +18,10 @@ export interface DatabaseUserOptions {
  * A running PostgreSQL server that accepts only TLS connections with
  * scram-sha-256 password authentication.
  *
- * Role and database names are validated (lowercase letters, digits and
- * underscores, starting with a letter, at most 63 characters); an invalid
- * name rejects with `InvalidIdentifierError`. Passwords are passed to the
+ * Role and database names are validated (letters, digits, `_` and `-`,
+ * starting with a letter, at most 63 characters; not `pg_*` nor the
+ * engine's own superuser); an invalid name rejects with
+ * `InvalidIdentifierError` (local/postgres/errors.ts). Passwords are passed to the
  * server as literals and are never logged or put in an error message.
  *
  * @example

