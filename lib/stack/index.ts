@@ -1,4 +1,10 @@
 export {
+  bindingsOfContainer,
+  consumersOfSecret,
+  type SecretBinding,
+  secretBindings,
+} from './bindings.ts';
+export {
   type SourcePosition,
   StackError,
   StackFileError,

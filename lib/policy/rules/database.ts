@@ -1,0 +1,81 @@
+import type { Stack } from '../../stack/schema.ts';
+import { error, type Finding, warning } from '../finding.ts';
+
+/**
+ * Database checks beyond encryption: the endpoint has a network to live
+ * on, backups and HA per environment, an admin user, and user passwords
+ * held in declared database_credentials secrets.
+ */
+export function checkDatabase(stack: Stack): Finding[] {
+  const database = stack.database;
+  if (database === undefined) {
+    return [];
+  }
+
+  const findings: Finding[] = [];
+  if (database.endpoint === 'private-network' && !stack.network) {
+    findings.push(
+      error(
+        'database.private-network-missing',
+        ['database', 'endpoint'],
+        'a private-network endpoint needs a private network: declare ' +
+          '`network`',
+      ),
+    );
+  }
+
+  if (!database.backups.enabled && stack.environment !== 'dev') {
+    const build = stack.environment === 'production' ? error : warning;
+    findings.push(
+      build(
+        'database.backups',
+        ['database', 'backups', 'enabled'],
+        `enable backups in ${stack.environment}: \`enabled: true\``,
+      ),
+    );
+  }
+
+  if (!database.highAvailability && stack.environment === 'production') {
+    findings.push(
+      warning(
+        'database.high-availability',
+        ['database', 'highAvailability'],
+        'production databases should run as an HA cluster: set ' +
+          '`highAvailability: true`',
+      ),
+    );
+  }
+
+  if (!database.users.some((user) => user.admin)) {
+    findings.push(
+      error(
+        'database.admin-user',
+        ['database', 'users'],
+        'mark the instance admin user with `admin: true`',
+      ),
+    );
+  }
+
+  database.users.forEach((user, u) => {
+    const secret = stack.secrets.find((s) => s.name === user.passwordSecret);
+    const path = ['database', 'users', u, 'passwordSecret'];
+    if (secret === undefined) {
+      findings.push(
+        error('references.secret', path, 'name a secret declared in secrets'),
+      );
+      return;
+    }
+    if (secret.type !== 'database_credentials') {
+      findings.push(
+        error(
+          'database.password-secret-type',
+          path,
+          'a database password lives in a secret of type ' +
+            'database_credentials',
+        ),
+      );
+    }
+  });
+
+  return findings;
+}
