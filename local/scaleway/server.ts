@@ -9,6 +9,9 @@ import { type ApiLogger, createRequestListener } from './core/http.ts';
 import type { AccountDefaults, ScalewayProduct } from './core/product.ts';
 import { Router } from './core/router.ts';
 import { ResourceStore } from './core/store.ts';
+import { iamProduct } from './iam/index.ts';
+import { secretManagerProduct } from './secret/index.ts';
+import { vpcProduct } from './vpc/index.ts';
 
 /**
  * The products served by default. Add a product with one line here.
@@ -16,7 +19,7 @@ import { ResourceStore } from './core/store.ts';
  * replaces the default one (e.g. RDB wired to a database engine).
  */
 export function defaultScalewayProducts(): ScalewayProduct[] {
-  return [];
+  return [iamProduct, secretManagerProduct, vpcProduct];
 }
 
 /** Options of `startScalewayApi`. */

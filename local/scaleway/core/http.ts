@@ -221,10 +221,7 @@ function send(response: ServerResponse, reply: ApiReply): void {
     return;
   }
 
-  const payload =
-    reply.body === undefined || reply.status === 204
-      ? ''
-      : JSON.stringify(reply.body);
+  const payload = replyPayload(reply);
   const headers: Record<string, string> = {
     ...(payload === '' && reply.status !== 204
       ? {}
@@ -235,6 +232,19 @@ function send(response: ServerResponse, reply: ApiReply): void {
 
   response.writeHead(reply.status, headers);
   response.end(payload);
+}
+
+/**
+ * The bytes of a reply: a `Buffer` body goes out as is (files such as the
+ * RDB certificate, with the handler's Content-Type); anything else as
+ * JSON.
+ */
+function replyPayload(reply: ApiReply): string | Buffer {
+  if (reply.body === undefined || reply.status === 204) {
+    return '';
+  }
+
+  return Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
 }
 
 function headerValue(

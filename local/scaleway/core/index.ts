@@ -29,6 +29,7 @@ export {
   type HttpMethod,
   noContent,
   ok,
+  type RequestHook,
   type RouteHandler,
   Router,
 } from './router.ts';

@@ -32,6 +32,9 @@ export type RouteHandler = (
   request: ApiRequest,
 ) => ApiReply | Promise<ApiReply>;
 
+/** Runs before the handlers of the routes under a prefix. */
+export type RequestHook = (request: ApiRequest) => void | Promise<void>;
+
 /** A matched route. */
 export interface RouteMatch {
   method: HttpMethod;
@@ -72,6 +75,18 @@ const PARAM = /^\{([a-z_][a-z0-9_]*)\}$/;
  */
 export class Router {
   readonly #routes: CompiledRoute[] = [];
+  readonly #hooks: { prefix: string; hook: RequestHook }[] = [];
+
+  /**
+   * Runs `hook` before the handler of every route whose pattern starts with
+   * `prefix` (e.g. to apply what the clock's passing did). A hook may throw
+   * an `ApiError`.
+   */
+  use(prefix: string, hook: RequestHook): this {
+    this.#hooks.push({ prefix, hook });
+
+    return this;
+  }
 
   /** Registers `handler` for `method` and `pattern`. */
   route(method: HttpMethod, pattern: string, handler: RouteHandler): this {
@@ -152,11 +167,25 @@ export class Router {
       throw pathKnown ? new MethodNotAllowedError() : new RouteNotFoundError();
     }
 
+    const { route } = best;
+    const hooks = this.#hooks
+      .filter(({ prefix }) => route.pattern.startsWith(prefix))
+      .map(({ hook }) => hook);
+    const handler: RouteHandler =
+      hooks.length === 0
+        ? route.handler
+        : async (request) => {
+            for (const hook of hooks) {
+              await hook(request);
+            }
+            return route.handler(request);
+          };
+
     return {
-      method: best.route.method,
-      pattern: best.route.pattern,
+      method: route.method,
+      pattern: route.pattern,
       params: best.params,
-      handler: best.route.handler,
+      handler,
     };
   }
 }
