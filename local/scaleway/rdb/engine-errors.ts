@@ -1,0 +1,48 @@
+import {
+  DatabaseEngineError,
+  InvalidIdentifierError,
+  RoleExistsError,
+  RoleNotFoundError,
+} from '../../postgres/errors.ts';
+import {
+  AlreadyExistsError,
+  InvalidArgumentsError,
+  ResourceNotFoundError,
+} from '../core/index.ts';
+
+/**
+ * Runs an engine call and turns the engine's caller-fault errors into the
+ * API errors Scaleway sends (400, 404, 409). Other failures propagate and
+ * become a generic 500; passwords never appear in either.
+ */
+export async function callEngine<T>(
+  argument: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw translateEngineError(argument, error);
+  }
+}
+
+function translateEngineError(argument: string, error: unknown): unknown {
+  if (!(error instanceof DatabaseEngineError)) {
+    return error;
+  }
+  if (error instanceof InvalidIdentifierError) {
+    return InvalidArgumentsError.of(argument, 'format', 'invalid user name');
+  }
+  if (error instanceof RoleExistsError) {
+    return new AlreadyExistsError(
+      'user',
+      error.role,
+      'a user with this name already exists',
+    );
+  }
+  if (error instanceof RoleNotFoundError) {
+    return new ResourceNotFoundError('user', error.role);
+  }
+
+  return error;
+}
