@@ -1,0 +1,105 @@
+/**
+ * The audit bucket's layout, one prefix per environment:
+ *
+ *   <env>/YYYY/MM/DD/HH/<first-event>_<ids-hash>[.k<ver>].jsonl.gz  logs
+ *   <env>/index/YYYY/MM/DD/HH/<event-id>.json    shipped-event markers
+ *   <env>/digests/YYYY/MM/DD/HH.json             signed hourly digests
+ *
+ * `.k<ver>` names the SSE-C key version that encrypts the object.
+ */
+
+const ENVIRONMENT = /^[a-z][a-z0-9-]{0,62}$/;
+const LOG_KEY =
+  /^([a-z][a-z0-9-]*)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{8}T\d{6}Z)_([0-9a-f]{32})(?:\.k(\d+))?\.jsonl\.gz$/;
+const DIGEST_KEY =
+  /^([a-z][a-z0-9-]*)\/digests\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\.json$/;
+
+/** True for a name usable as an environment prefix (dev, staging...). */
+export function isEnvironmentName(name: string): boolean {
+  return ENVIRONMENT.test(name);
+}
+
+function hourPath(hour: Date): string {
+  const iso = hour.toISOString();
+
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}`;
+}
+
+function compactTime(timestamp: string): string {
+  const iso = new Date(Date.parse(timestamp)).toISOString();
+
+  return `${iso.slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`;
+}
+
+/** The prefix of an hour's log objects: `<env>/YYYY/MM/DD/HH/`. */
+export function logPrefix(environment: string, hour: Date): string {
+  return `${environment}/${hourPath(hour)}/`;
+}
+
+/** The key of a log object (see the layout above). */
+export function logObjectKey(
+  environment: string,
+  hour: Date,
+  firstTimestamp: string,
+  idsHash: string,
+  keyVersion: string | null,
+): string {
+  const version = keyVersion === null ? '' : `.k${keyVersion}`;
+  const name = `${compactTime(firstTimestamp)}_${idsHash.slice(0, 32)}`;
+
+  return `${logPrefix(environment, hour)}${name}${version}.jsonl.gz`;
+}
+
+/** What a log object's key says: its hour and SSE-C key version. */
+export interface LogObjectKeyParts {
+  environment: string;
+  hour: Date;
+  keyVersion: string | null;
+}
+
+/** Reads a log object key, or null if the key is not one. */
+export function parseLogObjectKey(key: string): LogObjectKeyParts | null {
+  const match = LOG_KEY.exec(key);
+  if (match === null) {
+    return null;
+  }
+
+  const [, environment, y, m, d, h, , , version] = match;
+
+  return {
+    environment: environment as string,
+    hour: new Date(`${y}-${m}-${d}T${h}:00:00Z`),
+    keyVersion: version ?? null,
+  };
+}
+
+/** The marker that records that an event was shipped, and where. */
+export function markerKey(
+  environment: string,
+  hour: Date,
+  eventId: string,
+): string {
+  return `${environment}/index/${hourPath(hour)}/${eventId}.json`;
+}
+
+/** The digest of an hour: `<env>/digests/YYYY/MM/DD/HH.json`. */
+export function digestKey(environment: string, hour: Date): string {
+  return `${environment}/digests/${hourPath(hour)}.json`;
+}
+
+/** The prefix of every digest of an environment. */
+export function digestPrefix(environment: string): string {
+  return `${environment}/digests/`;
+}
+
+/** The hour a digest key stands for, or null if the key is not one. */
+export function parseDigestKey(key: string): Date | null {
+  const match = DIGEST_KEY.exec(key);
+  if (match === null) {
+    return null;
+  }
+
+  const [, , y, m, d, h] = match;
+
+  return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+}

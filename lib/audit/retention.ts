@@ -1,0 +1,75 @@
+import type {
+  BucketLifecycleConfiguration,
+  ObjectLockConfiguration,
+} from '@aws-sdk/client-s3';
+
+import { deployedName, type Environment, type Stack } from '../stack/index.ts';
+
+/** The minimum audit retention of the guide, in days, per environment. */
+export const AUDIT_RETENTION_DAYS: Readonly<Record<Environment, number>> = {
+  dev: 7,
+  staging: 30,
+  production: 90,
+};
+
+/** The settings provisioning applies to an environment's audit bucket. */
+export interface AuditBucketSettings {
+  /** The deployed bucket name (`{name}-{env}`). */
+  bucket: string;
+  /** Versioning is on whenever object lock is (it cannot be suspended). */
+  versioning: boolean;
+  /** PutBucketLifecycleConfiguration input: expire after retention. */
+  lifecycle: BucketLifecycleConfiguration;
+  /** PutObjectLockConfiguration input; production: COMPLIANCE. */
+  objectLock: ObjectLockConfiguration | null;
+  /** The Secret Manager secret holding the SSE-C key, when enabled. */
+  sseCKeySecret: string | null;
+}
+
+/**
+ * The audit bucket settings a stack asks for, or null when audit events do
+ * not go to Object Storage. Objects (current and noncurrent versions)
+ * expire after `audit.retentionDays`; in production a default retention in
+ * COMPLIANCE mode of the same length protects them until then (the bucket
+ * declaration may set a longer lock or GOVERNANCE elsewhere). The policy
+ * checks refuse a retention shorter than AUDIT_RETENTION_DAYS.
+ */
+export function auditBucketSettings(stack: Stack): AuditBucketSettings | null {
+  const audit = stack.audit;
+  if (audit.sink !== 'object-storage' || audit.bucket === undefined) {
+    return null;
+  }
+
+  const declared = stack.buckets.find((b) => b.name === audit.bucket);
+  const days = audit.retentionDays;
+  const lock =
+    declared?.objectLock ??
+    (stack.environment === 'production'
+      ? { mode: 'COMPLIANCE' as const, days }
+      : undefined);
+
+  return {
+    bucket: deployedName(audit.bucket, stack.environment),
+    versioning: lock !== undefined || (declared?.versioning ?? true),
+    lifecycle: {
+      Rules: [
+        {
+          ID: 'audit-retention',
+          Status: 'Enabled',
+          Filter: { Prefix: '' },
+          Expiration: { Days: days },
+          NoncurrentVersionExpiration: { NoncurrentDays: days },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+      ],
+    },
+    objectLock:
+      lock === undefined
+        ? null
+        : {
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: { Mode: lock.mode, Days: lock.days } },
+          },
+    sseCKeySecret: declared?.sseC?.keySecret ?? null,
+  };
+}

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+
+import { AuditStorageError } from './errors.ts';
+import type { AuditEncryptionKey, AuditEncryptionKeys } from './keys.ts';
+
+/** An object read back from the audit bucket. */
+export interface AuditObject {
+  key: string;
+  body: Buffer;
+  metadata: Record<string, string>;
+}
+
+/** How to reach the audit bucket. */
+export interface AuditBucketOptions {
+  s3: S3Client;
+  bucket: string;
+  /** Set when the stack enables SSE-C: objects are written encrypted. */
+  encryption?: AuditEncryptionKeys;
+}
+
+/** Options of auditS3Client (Scaleway Object Storage or a local one). */
+export interface AuditS3ClientOptions {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** SDK attempts per call, with exponential backoff. Default: 5. */
+  maxAttempts?: number;
+}
+
+/**
+ * An S3 client for Scaleway Object Storage: path-style URLs, checksums only
+ * where required (Scaleway and emulators reject some flexible checksums)
+ * and the SDK's standard retry with backoff.
+ */
+export function auditS3Client(options: AuditS3ClientOptions): S3Client {
+  const config: S3ClientConfig = {
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: options.maxAttempts ?? 5,
+    retryMode: 'standard',
+    credentials: {
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+    },
+  };
+
+  return new S3Client(config);
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  const status = (error as { $metadata?: { httpStatusCode?: number } })
+    ?.$metadata?.httpStatusCode;
+
+  return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
+}
+
+function customerKeyParams(key: AuditEncryptionKey | undefined) {
+  if (key === undefined) {
+    return {};
+  }
+
+  return {
+    SSECustomerAlgorithm: 'AES256',
+    SSECustomerKey: key.key.toString('base64'),
+    SSECustomerKeyMD5: createHash('md5').update(key.key).digest('base64'),
+  };
+}
+
+/**
+ * The audit bucket: puts, reads and lists objects, adding the SSE-C
+ * customer key of the right version when encryption is on. Every failure
+ * other than "not found" becomes an AuditStorageError (retryable).
+ */
+export class AuditBucket {
+  readonly name: string;
+  readonly #s3: S3Client;
+  readonly #encryption: AuditEncryptionKeys | undefined;
+
+  constructor(options: AuditBucketOptions) {
+    this.name = options.bucket;
+    this.#s3 = options.s3;
+    this.#encryption = options.encryption;
+  }
+
+  /** True when new objects are encrypted with a customer key. */
+  get encrypted(): boolean {
+    return this.#encryption !== undefined;
+  }
+
+  /** The SSE-C key version new objects use, or null without SSE-C. */
+  async currentKeyVersion(): Promise<string | null> {
+    if (this.#encryption === undefined) {
+      return null;
+    }
+
+    return (await this.#encryption.current()).version;
+  }
+
+  /**
+   * Writes an object. With SSE-C, `keyVersion` names the customer key
+   * version to use (it must be the one recorded in the object's name).
+   */
+  async put(
+    key: string,
+    body: Buffer,
+    options: {
+      contentType: string;
+      contentEncoding?: string;
+      metadata?: Record<string, string>;
+      keyVersion?: string | null;
+    },
+  ): Promise<void> {
+    const customerKey = await this.#customerKey(options.keyVersion);
+
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({
+          Bucket: this.name,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          ...(options.contentEncoding
+            ? { ContentEncoding: options.contentEncoding }
+            : {}),
+          Metadata: options.metadata ?? {},
+          ...customerKeyParams(customerKey),
+        }),
+      );
+    } catch (error) {
+      throw new AuditStorageError('put', this.name, key, error);
+    }
+  }
+
+  /** Reads an object, or null when it does not exist. */
+  async get(
+    key: string,
+    keyVersion?: string | null,
+  ): Promise<AuditObject | null> {
+    const customerKey = await this.#customerKey(keyVersion);
+
+    try {
+      const response = await this.#s3.send(
+        new GetObjectCommand({
+          Bucket: this.name,
+          Key: key,
+          ...customerKeyParams(customerKey),
+        }),
+      );
+      const bytes = await response.Body?.transformToByteArray();
+
+      return {
+        key,
+        body: Buffer.from(bytes ?? []),
+        metadata: response.Metadata ?? {},
+      };
+    } catch (error) {
+      if (isNotFound(error)) {
+        return null;
+      }
+
+      throw new AuditStorageError('get', this.name, key, error);
+    }
+  }
+
+  /** True when the object exists. */
+  async exists(key: string, keyVersion?: string | null): Promise<boolean> {
+    const customerKey = await this.#customerKey(keyVersion);
+
+    try {
+      await this.#s3.send(
+        new HeadObjectCommand({
+          Bucket: this.name,
+          Key: key,
+          ...customerKeyParams(customerKey),
+        }),
+      );
+
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) {
+        return false;
+      }
+
+      throw new AuditStorageError('head', this.name, key, error);
+    }
+  }
+
+  /** Every key under a prefix, in lexicographic order. */
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+
+    do {
+      try {
+        const page = await this.#s3.send(
+          new ListObjectsV2Command({
+            Bucket: this.name,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
+        for (const item of page.Contents ?? []) {
+          if (item.Key !== undefined) {
+            keys.push(item.Key);
+          }
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } catch (error) {
+        throw new AuditStorageError('list', this.name, prefix, error);
+      }
+    } while (token !== undefined);
+
+    return keys.sort();
+  }
+
+  async #customerKey(
+    version: string | null | undefined,
+  ): Promise<AuditEncryptionKey | undefined> {
+    if (this.#encryption === undefined || version == null) {
+      return undefined;
+    }
+
+    return this.#encryption.byVersion(version);
+  }
+}
