@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { FastifyInstance } from 'fastify';
+import type { PlatformClock } from '../controls/clock.ts';
+import { LOCAL_DEFAULTS } from '../defaults.ts';
+import {
+  type FunctionDeclaration,
+  loadServerlessConfig,
+  resolveEnvValue,
+  type ServerlessConfig,
+} from './config.ts';
+import { CronScheduler, type CronTrigger } from './cron.ts';
+import { startFunctionServer } from './function-server.ts';
+import { loadHandler } from './handler.ts';
+import { QueuePoller, type QueueTrigger } from './queue.ts';
+
+/** Where the runner reports trouble; never given a secret value. */
+export interface RunnerLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/** Options of {@link startFunctionRunner}. */
+export interface FunctionRunnerOptions {
+  /** Path of serverless.yml. Default: `serverless.yml` in the cwd. */
+  configFile?: string;
+  /** Platform clock for CRON triggers. */
+  clock: PlatformClock;
+  /** SQS client for queue triggers; none: queue triggers are not run. */
+  sqs?: SQSClient;
+  /** First port; function n listens on basePort + n. 0: ephemeral. */
+  basePort?: number;
+  /** Interface to bind. Default: 127.0.0.1. */
+  host?: string;
+  /**
+   * Whether an `X-Auth-Token` may call private functions. Default: the
+   * local platform's secret key only.
+   */
+  isAuthorized?: (token: string) => boolean | Promise<boolean>;
+  /** Environment to resolve `${env:…}` from. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  logger?: RunnerLogger;
+}
+
+/** One served function. */
+export interface RunningFunction {
+  name: string;
+  url: string;
+  privacy: 'public' | 'private';
+  handler: string;
+}
+
+/** The running functions and their triggers. */
+export interface FunctionRunner {
+  service: string;
+  functions: RunningFunction[];
+  /** POSTs every CRON trigger of `functionName` now; returns statuses. */
+  runCron(functionName: string): Promise<number[]>;
+  /** Fires CRON triggers whose time has come on the platform clock. */
+  tickCron(): number;
+  close(): Promise<void>;
+}
+
+const silentLogger: RunnerLogger = { warn: () => undefined };
+
+/**
+ * Reads serverless.yml and serves each function as Scaleway does: an HTTP
+ * endpoint per function (own port), CRON triggers POSTing their input to
+ * `/` in UTC on the platform clock, and queue triggers delivering one SQS
+ * message per POST. Triggers reach private functions without the caller's
+ * token, as on Scaleway.
+ */
+export async function startFunctionRunner(
+  options: FunctionRunnerOptions,
+): Promise<FunctionRunner> {
+  const configFile = resolve(options.configFile ?? 'serverless.yml');
+  const config = await loadServerlessConfig(configFile);
+  const serviceDir = dirname(configFile);
+  const host = options.host ?? LOCAL_DEFAULTS.host;
+  const logger = options.logger ?? silentLogger;
+  const triggerToken = randomBytes(24).toString('base64url');
+  const isAuthorized =
+    options.isAuthorized ??
+    ((token: string) => token === LOCAL_DEFAULTS.secretKey);
+
+  applyEnvironment(config, options.env ?? process.env, logger);
+
+  const servers: FastifyInstance[] = [];
+  const functions: RunningFunction[] = [];
+  const entries = Object.entries(config.functions);
+  try {
+    for (const [index, [name, declaration]] of entries.entries()) {
+      const handler = await loadHandler(serviceDir, name, declaration.handler);
+      const port = options.basePort ? options.basePort + index : 0;
+      const server = await startFunctionServer({
+        name,
+        handler,
+        privacy: declaration.privacy,
+        port,
+        host,
+        isAuthorized: (token) => token === triggerToken || isAuthorized(token),
+      });
+      servers.push(server);
+      functions.push({
+        name,
+        url: serverUrl(server, host),
+        privacy: declaration.privacy,
+        handler: declaration.handler,
+      });
+    }
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.close()));
+    throw error;
+  }
+
+  const urlOf = (name: string) =>
+    functions.find((fn) => fn.name === name)?.url ?? '';
+  const post = async (functionName: string, body: string) => {
+    const reply = await fetch(`${urlOf(functionName)}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'ScalewayServerlessOrchestrator/1.0',
+        'x-auth-token': triggerToken,
+      },
+      body,
+    });
+    await reply.arrayBuffer();
+
+    return reply.status;
+  };
+
+  const cronTriggers = cronTriggersOf(entries);
+  const scheduler = new CronScheduler(
+    cronTriggers,
+    options.clock,
+    async (trigger) => {
+      const status = await post(
+        trigger.functionName,
+        JSON.stringify(trigger.input),
+      ).catch(() => 599);
+      if (status >= 300) {
+        logger.warn(
+          { functionName: trigger.functionName, status },
+          'cron invocation failed',
+        );
+      }
+    },
+  );
+
+  const pollers = options.sqs
+    ? queueTriggersOf(entries).map(
+        (trigger) =>
+          new QueuePoller(
+            options.sqs as SQSClient,
+            trigger,
+            (t, body) => post(t.functionName, body),
+            {
+              onPollError: (t, error) =>
+                logger.warn(
+                  { trigger: t.name, err: errorName(error) },
+                  'queue poll failed',
+                ),
+              onGiveUp: (t, messageId) =>
+                logger.warn(
+                  { trigger: t.name, messageId },
+                  'message failed after retries; left to the queue',
+                ),
+            },
+          ),
+      )
+    : [];
+  for (const poller of pollers) {
+    poller.start();
+  }
+
+  return {
+    service: config.service,
+    functions,
+    runCron: (functionName) =>
+      Promise.all(
+        cronTriggers
+          .filter((trigger) => trigger.functionName === functionName)
+          .map((trigger) => post(functionName, JSON.stringify(trigger.input))),
+      ),
+    tickCron: () => scheduler.tick(),
+    close: async () => {
+      scheduler.stop();
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await Promise.all(servers.map((server) => server.close()));
+    },
+  };
+}
+
+/**
+ * Sets provider and function `env`/`secret` values in the process
+ * environment, without overriding variables already set.
+ */
+// Limitation (#3): every function runs in one process and shares one
+// environment; two functions declaring the same key get the first value.
+function applyEnvironment(
+  config: ServerlessConfig,
+  env: NodeJS.ProcessEnv,
+  logger: RunnerLogger,
+): void {
+  const maps = [
+    config.provider.env,
+    config.provider.secret,
+    ...Object.values(config.functions).flatMap((fn) => [fn.env, fn.secret]),
+  ];
+
+  for (const map of maps) {
+    for (const [key, raw] of Object.entries(map ?? {})) {
+      if (process.env[key] !== undefined) {
+        continue;
+      }
+      const value = resolveEnvValue(raw, env);
+      if (value === undefined) {
+        logger.warn({ key }, 'environment variable left unset');
+        continue;
+      }
+      process.env[key] = value;
+    }
+  }
+}
+
+function cronTriggersOf(
+  entries: [string, FunctionDeclaration][],
+): CronTrigger[] {
+  return entries.flatMap(([functionName, declaration]) =>
+    declaration.events.flatMap((event) =>
+      'schedule' in event
+        ? [
+            {
+              functionName,
+              schedule: event.schedule.rate,
+              input: event.schedule.input ?? {},
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
+function queueTriggersOf(
+  entries: [string, FunctionDeclaration][],
+): QueueTrigger[] {
+  return entries.flatMap(([functionName, declaration]) =>
+    declaration.events.flatMap((event) =>
+      'sqs' in event
+        ? [{ functionName, name: event.sqs.name, queue: event.sqs.queue }]
+        : [],
+    ),
+  );
+}
+
+function serverUrl(server: FastifyInstance, host: string): string {
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  return `http://${host}:${port}`;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}
