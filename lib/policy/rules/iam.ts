@@ -6,6 +6,7 @@ import {
   type IamService,
   isIamService,
   LEVEL_USES,
+  ORGANIZATION_SERVICES,
   PERMISSION_SET_SCOPES,
   PERMISSION_SETS,
   permissionSetsFor,
@@ -341,7 +342,11 @@ function checkGrant(grant: Grant, use: string | undefined): Finding[] {
 
 function organizationIamWarnings(grants: readonly Grant[]): Finding[] {
   return grants
-    .filter((grant) => grant.scope === 'organization')
+    .filter(
+      (grant) =>
+        grant.scope === 'organization' &&
+        ORGANIZATION_SERVICES.has(grant.service),
+    )
     .map((grant) =>
       warning(
         'least-privilege.organization-scoped-iam',

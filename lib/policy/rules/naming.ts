@@ -14,7 +14,6 @@ interface NamedResource {
 
 const SECRET_PATH = /^\/[a-zA-Z0-9_-]+(\/[a-zA-Z0-9_-]+)*$/;
 const DATABASE_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-const BUCKET_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /**
  * Naming checks: base names carry no environment (it is appended as
@@ -104,16 +103,6 @@ function checkBaseName(stack: Stack, resource: NamedResource): Finding[] {
       ),
     ];
   }
-  if (resource.kind === 'bucket' && !BUCKET_NAME.test(deployed)) {
-    return [
-      error(
-        'naming.bucket-name',
-        resource.path,
-        'bucket names use lower-case letters, digits and hyphens',
-      ),
-    ];
-  }
-
   return [];
 }
 

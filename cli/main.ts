@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { register as registerValidate } from './commands/validate.ts';
+
+/**
+ * Builds the `evalap-infra` program. Each command lives in
+ * cli/commands/<name>.ts and exports `register(program)`; add one import
+ * and one line below to add a command.
+ */
+export function buildProgram(): Command {
+  const program = new Command('evalap-infra')
+    .description(
+      'Keep a Scaleway project secure by construction: validate, ' +
+        'provision, rotate, check drift and ship audit logs.',
+    )
+    .showHelpAfterError();
+
+  registerValidate(program);
+
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
