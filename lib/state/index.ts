@@ -13,6 +13,8 @@
  * `<environment>/state.json`, `<environment>/lock.json`,
  * `<environment>/requests/<requestId>.json`.
  */
+
+export { ensureStateBucket } from './bucket.ts';
 export {
   StateConflictError,
   StateCorruptError,

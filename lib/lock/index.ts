@@ -1,0 +1,11 @@
+export {
+  EnvironmentBusyError,
+  LockError,
+  LockStorageError,
+} from './errors.ts';
+export {
+  type AcquireLockOptions,
+  acquireLock,
+  DEFAULT_LOCK_TTL_MS,
+  type HeldLock,
+} from './lock.ts';
