@@ -152,9 +152,9 @@ describe('handleAuditMessage (queue trigger)', () => {
   });
 
   it.each([
-    { $case: 'not JSON', body: '{nope', paths: ['(root)'] },
+    { case: 'not JSON', body: '{nope', paths: ['(root)'] },
     {
-      $case: 'several wrong fields',
+      case: 'several wrong fields',
       body: JSON.stringify({
         ...sampleEvent('2026-03-01T12:00:00.000Z'),
         timestamp: '2026-03-01 12:00',
