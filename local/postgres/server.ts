@@ -54,7 +54,9 @@ export async function startPostgres(
     authMethod: 'scram-sha-256',
     persistent,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: serverFlags(clusterDir),
+    // a dev/test cluster: skip the fsyncs (a crash may lose the cluster)
+    initdbFlags: ['--no-sync'],
+    postgresFlags: [...serverFlags(clusterDir), '-c', 'fsync=off'],
     onLog: () => undefined,
     onError: () => undefined,
   });

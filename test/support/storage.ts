@@ -1,7 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { PlatformClock } from '../../local/controls/clock.ts';
-import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { localS3Client, localSqsClient } from '../../local/storage/clients.ts';
 import {
   type ObjectStorage,
   startObjectStorage,
@@ -14,30 +14,6 @@ export interface StorageFixture {
   s3: S3Client;
   sqs: SQSClient;
   close(): Promise<void>;
-}
-
-const credentials = {
-  accessKeyId: LOCAL_DEFAULTS.accessKey,
-  secretAccessKey: LOCAL_DEFAULTS.secretKey,
-};
-
-/** The S3 client settings the local Object Storage needs. */
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: LOCAL_DEFAULTS.region,
-    credentials,
-  });
-}
-
-/** The SQS client settings the local queues need. */
-export function localSqsClient(endpoint: string): SQSClient {
-  return new SQSClient({
-    endpoint,
-    region: LOCAL_DEFAULTS.region,
-    credentials,
-  });
 }
 
 /** Starts Object Storage on an ephemeral port with its own clock. */

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PlatformClock } from './controls/clock.ts';
+import { PlatformControls } from './controls/controls.ts';
+import { LOCAL_DEFAULTS } from './defaults.ts';
+import type { DatabaseEngine } from './postgres/engine.ts';
+import { startPostgres } from './postgres/server.ts';
+import {
+  type FunctionRunner,
+  type RunningFunction,
+  startFunctionRunner,
+} from './runner/runner.ts';
+import { containerProduct } from './scaleway/container/product.ts';
+import type { ScalewayProduct } from './scaleway/core/index.ts';
+import { rdbProduct } from './scaleway/rdb/product.ts';
+import {
+  defaultScalewayProducts,
+  type ScalewayApi,
+  startScalewayApi,
+} from './scaleway/server.ts';
+import { localSqsClient } from './storage/clients.ts';
+import type { StorageFaults } from './storage/faults.ts';
+import { type ObjectStorage, startObjectStorage } from './storage/server.ts';
+
+/** Ports of the platform's servers; 0 picks a free one. */
+export interface LocalPlatformPorts {
+  scalewayApi: number;
+  storage: number;
+  postgres: number;
+  /** First function's port; the n-th function gets functions + n. */
+  functions: number;
+}
+
+/** Where the platform reports trouble (never with a secret value). */
+export interface LocalPlatformLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Options of {@link startLocalPlatform}. */
+export interface LocalPlatformOptions {
+  /** Interface every server binds. Default: 127.0.0.1. */
+  host?: string;
+  /** Ports. Default: LOCAL_DEFAULTS.ports (4600, 4601, 4602, 4610). */
+  ports?: Partial<LocalPlatformPorts>;
+  /**
+   * Keep state between runs in this folder (the Scaleway API's resources
+   * and the PostgreSQL cluster with its CA). `true` means
+   * `.local-platform` in the current folder. Default: false (memory and
+   * a temporary cluster, gone on close).
+   */
+  persist?: boolean | string;
+  /** Start PostgreSQL behind the RDB API. Default: true. */
+  postgres?: boolean;
+  /**
+   * serverless.yml to run. Default: `serverless.yml` in the current
+   * folder when it exists; false: no function runner.
+   */
+  serverlessConfig?: string | false;
+  /** Products added to (or replacing, by name) the platform's ones. */
+  extraProducts?: readonly ScalewayProduct[];
+  logger?: LocalPlatformLogger;
+}
+
+/** A running local platform. */
+export interface LocalPlatform {
+  /** Base URL of the Scaleway API (the SDK's `apiURL`). */
+  scalewayApiUrl: string;
+  /** S3 and SQS endpoint (one port). */
+  storageEndpoint: string;
+  /** The PostgreSQL behind the RDB API, if started. */
+  postgres: DatabaseEngine | undefined;
+  clock: PlatformClock;
+  /** API controls: clock, counters, latency and faults per route. */
+  controls: PlatformControls;
+  /** Object Storage and queues fault switch. */
+  storageFaults: StorageFaults;
+  /** Functions served from serverless.yml (empty without one). */
+  functions: RunningFunction[];
+  /** The function runner, if serverless.yml was found. */
+  runner: FunctionRunner | undefined;
+  /** The variables that point the CLI and the SDKs at this platform. */
+  environment: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const silentLogger: LocalPlatformLogger = {
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/**
+ * Starts the whole local platform on one clock: the Scaleway API (IAM,
+ * Secret Manager, VPC, Managed Databases over a real PostgreSQL,
+ * Serverless Containers and Functions), Object Storage + queues, and the
+ * function runner. If any part fails to start, the parts already started
+ * are stopped.
+ *
+ * @example
+ * ```ts
+ * const platform = await startLocalPlatform({
+ *   ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
+ *   serverlessConfig: false,
+ * });
+ * platform.clock.advance(31 * 86_400_000);
+ * await platform.close();
+ * ```
+ */
+export async function startLocalPlatform(
+  options: LocalPlatformOptions = {},
+): Promise<LocalPlatform> {
+  const host = options.host ?? LOCAL_DEFAULTS.host;
+  const ports = { ...LOCAL_DEFAULTS.ports, ...options.ports };
+  const dataDir = persistFolder(options.persist);
+  const logger = options.logger ?? silentLogger;
+  const controls = new PlatformControls();
+  const clock = controls.clock;
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) {
+      await closer().catch((error: unknown) =>
+        logger.error({ err: error }, 'platform part failed to stop'),
+      );
+    }
+  };
+
+  try {
+    const [postgres, storage] = await Promise.all([
+      options.postgres === false
+        ? undefined
+        : startPostgres(postgresOptions(ports.postgres, dataDir)),
+      startObjectStorage({ port: ports.storage, clock }),
+    ]);
+    if (postgres) closers.push(() => postgres.close());
+    closers.push(() => storage.close());
+
+    const api = await startScalewayApi({
+      port: ports.scalewayApi,
+      host,
+      controls,
+      clock,
+      logger,
+      products: platformProducts(postgres, options.extraProducts),
+      ...(dataDir ? { dataDir: resolve(dataDir, 'scaleway') } : {}),
+    });
+    closers.push(() => api.close());
+
+    const runner = await startRunner(
+      options,
+      ports.functions,
+      host,
+      storage,
+      clock,
+      logger,
+    );
+    if (runner) closers.push(() => runner.close());
+
+    return {
+      scalewayApiUrl: api.url,
+      storageEndpoint: storage.endpoint,
+      postgres,
+      clock,
+      controls,
+      storageFaults: storage.faults,
+      functions: runner?.functions ?? [],
+      runner,
+      environment: platformEnvironment(api, storage),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function platformProducts(
+  engine: DatabaseEngine | undefined,
+  extra: readonly ScalewayProduct[] = [],
+): ScalewayProduct[] {
+  return [
+    ...defaultScalewayProducts(),
+    rdbProduct(engine ? { engine } : {}),
+    containerProduct(),
+    ...extra,
+  ];
+}
+
+async function startRunner(
+  options: LocalPlatformOptions,
+  basePort: number,
+  host: string,
+  storage: ObjectStorage,
+  clock: PlatformClock,
+  logger: LocalPlatformLogger,
+): Promise<FunctionRunner | undefined> {
+  const configFile =
+    options.serverlessConfig === undefined
+      ? resolve('serverless.yml')
+      : options.serverlessConfig;
+  if (configFile === false || !existsSync(configFile)) {
+    return undefined;
+  }
+
+  return startFunctionRunner({
+    configFile,
+    clock,
+    sqs: localSqsClient(storage.endpoint),
+    basePort,
+    host,
+    logger,
+  });
+}
+
+/**
+ * The variables a user exports to point the CLI at this platform (names
+ * from lib/config). The secret key is the local platform's fixed token:
+ * it is accepted here and nowhere else.
+ */
+function platformEnvironment(
+  api: ScalewayApi,
+  storage: ObjectStorage,
+): Record<string, string> {
+  return {
+    SCW_API_URL: api.url,
+    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
+    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
+    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
+    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
+    EVALAP_S3_ENDPOINT: storage.endpoint,
+    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
+    EVALAP_SQS_ENDPOINT: storage.endpoint,
+    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
+  };
+}
+
+function persistFolder(persist: boolean | string | undefined) {
+  if (persist === undefined || persist === false) {
+    return undefined;
+  }
+
+  return resolve(persist === true ? LOCAL_DEFAULTS.dataDir : persist);
+}
+
+function postgresOptions(port: number, dataDir: string | undefined) {
+  return dataDir ? { port, dataDir: resolve(dataDir, 'postgres') } : { port };
+}

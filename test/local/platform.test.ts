@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
+  PutObjectLockConfigurationCommand,
+} from '@aws-sdk/client-s3';
+import { createClient } from '@scaleway/sdk-client';
+import { Rdbv1 } from '@scaleway/sdk-rdb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import {
+  type LocalPlatform,
+  startLocalPlatform,
+} from '../../local/platform.ts';
+import { localS3Client } from '../../local/storage/clients.ts';
+import { loginOutcome } from '../support/postgres.ts';
+
+const DAY_MS = 86_400_000;
+const SERVERLESS = join(
+  import.meta.dirname,
+  'runner',
+  'fixture',
+  'serverless.yml',
+);
+
+let platform: LocalPlatform;
+
+beforeAll(async () => {
+  platform = await startLocalPlatform({
+    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
+    serverlessConfig: SERVERLESS,
+  });
+});
+
+afterAll(async () => {
+  await platform?.close();
+});
+
+function rdbApi(): Rdbv1.API {
+  const client = createClient({
+    apiURL: platform.scalewayApiUrl,
+    accessKey: LOCAL_DEFAULTS.accessKey,
+    secretKey: LOCAL_DEFAULTS.secretKey,
+    defaultProjectId: LOCAL_DEFAULTS.projectId,
+    defaultRegion: LOCAL_DEFAULTS.region,
+  });
+
+  return new Rdbv1.API(client);
+}
+
+describe('startLocalPlatform', () => {
+  it('changes a real role through the RDB API (verify-full)', async () => {
+    const rdb = rdbApi();
+    const engine = platform.postgres;
+    if (!engine) throw new Error('postgres not started');
+    const instance = await rdb.createInstance({
+      name: 'platform-db',
+      engine: 'PostgreSQL-17',
+      nodeType: 'db-dev-s',
+      userName: 'platform_admin',
+      password: 'Adm1n-password!',
+      isHaCluster: false,
+      disableBackup: true,
+      volumeType: 'lssd',
+      volumeSize: 5_000_000_000,
+      backupSameRegion: false,
+    });
+    await rdb.createUser({
+      instanceId: instance.id,
+      name: 'platform_app',
+      password: 'Old-passw0rd!',
+      isAdmin: false,
+    });
+    const certificate = await rdb.getInstanceCertificate({
+      instanceId: instance.id,
+    });
+
+    await rdb.updateUser({
+      instanceId: instance.id,
+      name: 'platform_app',
+      password: 'New-passw0rd!',
+    });
+
+    expect(await certificate.text()).toBe(engine.caCertificatePem());
+    expect(await loginOutcome(engine, 'platform_app', 'Old-passw0rd!')).toBe(
+      '28P01',
+    );
+    expect(await loginOutcome(engine, 'platform_app', 'New-passw0rd!')).toBe(
+      'connected',
+    );
+  });
+
+  it('shares one clock between the API and Object Storage', async () => {
+    const s3 = localS3Client(platform.storageEndpoint);
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: 'platform-audit',
+        ObjectLockEnabledForBucket: true,
+      }),
+    );
+    await s3.send(
+      new PutObjectLockConfigurationCommand({
+        Bucket: 'platform-audit',
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } },
+        },
+      }),
+    );
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'platform-audit', Key: 'k', Body: 'v' }),
+    );
+    const remove = () =>
+      s3.send(
+        new DeleteObjectCommand({
+          Bucket: 'platform-audit',
+          Key: 'k',
+          VersionId: put.VersionId,
+        }),
+      );
+
+    const early = await remove().catch((error: Error) => error.name);
+    platform.clock.advance(31 * DAY_MS);
+    const late = await remove();
+    s3.destroy();
+
+    expect(early).toBe('AccessDenied');
+    expect(late.$metadata.httpStatusCode).toBe(204);
+    expect(platform.controls.clock).toBe(platform.clock);
+  });
+
+  it('serves the functions of serverless.yml', async () => {
+    const echo = platform.functions.find((fn) => fn.name === 'echo');
+
+    const reply = await fetch(`${echo?.url}/ping`);
+
+    expect(reply.status).toBe(200);
+    expect(platform.functions.map((fn) => fn.name)).toEqual([
+      'echo',
+      'guarded',
+      'nightly',
+      'worker',
+    ]);
+  });
+
+  it('names every variable the CLI needs', () => {
+    expect(Object.keys(platform.environment)).toEqual(
+      expect.arrayContaining([
+        'SCW_API_URL',
+        'SCW_SECRET_KEY',
+        'SCW_ACCESS_KEY',
+        'SCW_DEFAULT_PROJECT_ID',
+        'SCW_DEFAULT_REGION',
+        'EVALAP_S3_ENDPOINT',
+        'EVALAP_SQS_ENDPOINT',
+      ]),
+    );
+    expect(platform.environment.SCW_API_URL).toBe(platform.scalewayApiUrl);
+  });
+});
