@@ -22,6 +22,12 @@ export interface ClassifiedError extends Error {
   readonly retryAfterMs?: number | undefined;
   /** Extra caller-safe data for the body of a `caller` fault. */
   readonly details?: unknown;
+  /**
+   * Overrides the retry decision of the queue adapter, e.g. `true` for a
+   * 409 "environment busy" that should be redelivered. Default: retry
+   * unless the fault is the caller's.
+   */
+  readonly retryable?: boolean;
 }
 
 const FAULTS: readonly string[] = ['caller', 'ours', 'outside'];

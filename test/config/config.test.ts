@@ -108,48 +108,48 @@ describe('loadConfig', () => {
   describe('rejections', () => {
     it.each([
       {
-        $case: 'missing secret key',
+        case: 'missing secret key',
         env: { SCW_ACCESS_KEY: ACCESS_KEY, SCW_DEFAULT_PROJECT_ID: PROJECT_ID },
         key: 'SCW_SECRET_KEY',
         planted: ACCESS_KEY,
       },
       {
-        $case: 'malformed secret key',
+        case: 'malformed secret key',
         env: { ...VALID_ENV, SCW_SECRET_KEY: 'hunter2-not-a-uuid' },
         key: 'SCW_SECRET_KEY',
         planted: 'hunter2-not-a-uuid',
       },
       {
-        $case: 'malformed access key',
+        case: 'malformed access key',
         env: { ...VALID_ENV, SCW_ACCESS_KEY: 'AKIAPLANTEDVALUE' },
         key: 'SCW_ACCESS_KEY',
         planted: 'AKIAPLANTEDVALUE',
       },
       {
-        $case: 'unknown environment',
+        case: 'unknown environment',
         env: { ...VALID_ENV, EVALAP_ENVIRONMENT: 'prod-secret-stage' },
         key: 'EVALAP_ENVIRONMENT',
         planted: 'prod-secret-stage',
       },
       {
-        $case: 'short function token',
+        case: 'short function token',
         env: { ...VALID_ENV, EVALAP_FUNCTION_TOKEN: 'tok-planted' },
         key: 'EVALAP_FUNCTION_TOKEN',
         planted: 'tok-planted',
       },
       {
-        $case: 'non-http API URL',
+        case: 'non-http API URL',
         env: { ...VALID_ENV, SCW_API_URL: 'ftp://user:pw-planted@host' },
         key: 'SCW_API_URL',
         planted: 'pw-planted',
       },
       {
-        $case: 'half a queue key pair',
+        case: 'half a queue key pair',
         env: { ...VALID_ENV, EVALAP_SQS_ACCESS_KEY: 'queue-access-planted' },
         key: 'EVALAP_SQS_SECRET_KEY',
         planted: 'queue-access-planted',
       },
-    ])('$case: names $key, echoes no value', ({ env, key, planted }) => {
+    ])('case: names $key, echoes no value', ({ env, key, planted }) => {
       const error = loadError(env);
 
       expect(error.keys).toContain(key);

@@ -21,23 +21,23 @@ function capture(): { stream: Writable; lines: () => string[] } {
 
 describe('createLogger', () => {
   it.each([
-    { $case: 'top-level password', fields: { password: PLANTED } },
-    { $case: 'nested secretKey', fields: { scaleway: { secretKey: PLANTED } } },
+    { case: 'top-level password', fields: { password: PLANTED } },
+    { case: 'nested secretKey', fields: { scaleway: { secretKey: PLANTED } } },
     {
-      $case: 'token two levels down',
+      case: 'token two levels down',
       fields: { a: { b: { token: PLANTED } } },
     },
-    { $case: 'dsn', fields: { database: { dsn: PLANTED } } },
-    { $case: 'authorization', fields: { authorization: `Bearer ${PLANTED}` } },
+    { case: 'dsn', fields: { database: { dsn: PLANTED } } },
+    { case: 'authorization', fields: { authorization: `Bearer ${PLANTED}` } },
     {
-      $case: 'X-Auth-Token request header',
+      case: 'X-Auth-Token request header',
       fields: { event: { headers: { 'X-Auth-Token': PLANTED } } },
     },
     {
-      $case: 'lowercase x-auth-token header',
+      case: 'lowercase x-auth-token header',
       fields: { headers: { 'x-auth-token': PLANTED } },
     },
-    { $case: 'secret version data', fields: { version: { data: PLANTED } } },
+    { case: 'secret version data', fields: { version: { data: PLANTED } } },
   ])('redacts a $case', ({ fields }) => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });
@@ -83,27 +83,27 @@ describe('createLogger', () => {
 describe('scrubSecrets', () => {
   it.each([
     {
-      $case: 'postgres DSN',
+      case: 'postgres DSN',
       input: `postgresql://user:${PLANTED}@host:5432/db`,
       expected: 'postgresql://user:***@host:5432/db',
     },
     {
-      $case: 'libpq key/value',
+      case: 'libpq key/value',
       input: `host=db user=app password=${PLANTED} sslmode=require`,
       expected: 'host=db user=app password=*** sslmode=require',
     },
     {
-      $case: 'header line',
+      case: 'header line',
       input: `X-Auth-Token: ${PLANTED}`,
       expected: 'X-Auth-Token: ***',
     },
     {
-      $case: 'query parameter',
+      case: 'query parameter',
       input: `https://h/p?token=${PLANTED}&page=2`,
       expected: 'https://h/p?token=***&page=2',
     },
     {
-      $case: 'text without secrets',
+      case: 'text without secrets',
       input: 'secret evalap/production/db-password not found in fr-par',
       expected: 'secret evalap/production/db-password not found in fr-par',
     },

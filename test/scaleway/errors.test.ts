@@ -186,7 +186,7 @@ describe('translateScalewayError', () => {
 
   it.each([
     {
-      $case: 'invalid arguments',
+      case: 'invalid arguments',
       status: 400,
       body: {
         details: [
@@ -204,7 +204,7 @@ describe('translateScalewayError', () => {
       fault: 'caller',
     },
     {
-      $case: 'denied authentication',
+      case: 'denied authentication',
       status: 401,
       body: {
         message: 'authentication is denied',
@@ -216,7 +216,7 @@ describe('translateScalewayError', () => {
       fault: 'ours',
     },
     {
-      $case: 'protected secret',
+      case: 'protected secret',
       status: 412,
       body: {
         help_message: 'cannot delete a protected secret',
@@ -228,7 +228,7 @@ describe('translateScalewayError', () => {
       fault: 'caller',
     },
     {
-      $case: 'transient state',
+      case: 'transient state',
       status: 409,
       body: {
         current_state: 'updating',
@@ -241,7 +241,7 @@ describe('translateScalewayError', () => {
       fault: 'outside',
     },
     {
-      $case: 'untyped 503',
+      case: 'untyped 503',
       status: 503,
       body: { message: 'cloud-init is not supported on this offer' },
       expected: ScalewayUnavailableError,
