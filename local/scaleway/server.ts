@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { PlatformClock } from '../controls/clock.ts';
 import { PlatformControls } from '../controls/controls.ts';
 import { LOCAL_DEFAULTS } from '../defaults.ts';
+import { containerProduct } from './container/index.ts';
 import { TokenAuthenticator } from './core/auth.ts';
 import { controlRouter } from './core/control-routes.ts';
 import { type ApiLogger, createRequestListener } from './core/http.ts';
 import type { AccountDefaults, ScalewayProduct } from './core/product.ts';
 import { Router } from './core/router.ts';
 import { ResourceStore } from './core/store.ts';
+import { functionProduct } from './function/index.ts';
 import { iamProduct } from './iam/index.ts';
+import { rdbProduct } from './rdb/index.ts';
 import { secretManagerProduct } from './secret/index.ts';
 import { vpcProduct } from './vpc/index.ts';
 
@@ -19,7 +22,14 @@ import { vpcProduct } from './vpc/index.ts';
  * replaces the default one (e.g. RDB wired to a database engine).
  */
 export function defaultScalewayProducts(): ScalewayProduct[] {
-  return [iamProduct, secretManagerProduct, vpcProduct];
+  return [
+    iamProduct,
+    secretManagerProduct,
+    vpcProduct,
+    rdbProduct(),
+    containerProduct(),
+    functionProduct(),
+  ];
 }
 
 /** Options of `startScalewayApi`. */
