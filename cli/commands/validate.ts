@@ -20,30 +20,60 @@ export const VALIDATE_EXIT = {
 } as const;
 
 interface ValidateOptions {
+  /** Print JSON instead of text (default false). */
   json?: boolean;
 }
 
-/** Registers `evalap-infra validate <stack.yaml> [--json]`. */
+/**
+ * Registers `evalap-infra validate <stack.yaml...> [--json]`. With several
+ * files the exit code is the worst of them; `--json` then prints an array.
+ */
 export function register(program: Command): void {
   program
     .command('validate')
     .description(
-      'Check a stack file against the schema and the policy checks. ' +
+      'Check stack files against the schema and the policy checks. ' +
         'Exit 0 without errors (warnings allowed), 1 with errors, 2 when ' +
-        'the file is not a stack.',
+        'a file is not a stack.',
     )
-    .argument('<stack>', 'path to the stack YAML file')
+    .argument('<stacks...>', 'paths to stack YAML files')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, options: ValidateOptions) => {
-      process.exitCode = await validate(file, options);
+    .action(async (files: string[], options: ValidateOptions) => {
+      process.exitCode = await validateFiles(files, options);
     });
 }
 
-/** Validates one file, prints the result, and returns the exit code. */
-export async function validate(
-  file: string,
+/** Validates each file in turn, printing each; returns the worst code. */
+export async function validateFiles(
+  files: readonly string[],
   options: ValidateOptions,
 ): Promise<number> {
+  const results: ValidateResult[] = [];
+  for (const file of files) {
+    results.push(await validate(file));
+  }
+
+  if (options.json) {
+    const documents = results.map((result) => result.json);
+    writeJson(documents.length === 1 ? documents[0] : documents);
+  } else {
+    for (const result of results) {
+      const stream = result.code === 2 ? process.stderr : process.stdout;
+      stream.write(`${result.text.join('\n')}\n`);
+    }
+  }
+
+  return Math.max(...results.map((result) => result.code));
+}
+
+interface ValidateResult {
+  code: number;
+  text: string[];
+  json: unknown;
+}
+
+/** Validates one file; returns its exit code and both renderings. */
+export async function validate(file: string): Promise<ValidateResult> {
   let findings: Finding[];
   try {
     findings = checkStack(await loadStack(file));
@@ -51,81 +81,80 @@ export async function validate(
     if (!(error instanceof StackFileError)) {
       throw error;
     }
-    printProblems(file, error.problems, options);
-    return VALIDATE_EXIT.notAStack;
+    return {
+      code: VALIDATE_EXIT.notAStack,
+      ...renderProblems(file, error.problems),
+    };
   }
 
-  printFindings(file, findings, options);
+  const code = hasErrors(findings)
+    ? VALIDATE_EXIT.findings
+    : VALIDATE_EXIT.valid;
 
-  return hasErrors(findings) ? VALIDATE_EXIT.findings : VALIDATE_EXIT.valid;
+  return { code, ...renderFindings(file, findings) };
 }
 
-function printProblems(
+function renderProblems(
   file: string,
   problems: readonly StackProblem[],
-  options: ValidateOptions,
-): void {
-  if (options.json) {
-    const rows = problems.map((problem) => ({
-      path: formatStackPath(problem.path),
-      line: problem.position?.line ?? null,
-      column: problem.position?.column ?? null,
-      message: problem.message,
-    }));
-    writeJson({ file, stack: false, valid: false, problems: rows });
-    return;
-  }
+): Omit<ValidateResult, 'code'> {
+  const rows = problems.map((problem) => ({
+    path: formatStackPath(problem.path),
+    line: problem.position?.line ?? null,
+    column: problem.position?.column ?? null,
+    message: problem.message,
+  }));
 
-  const lines = problems.map((problem) => {
+  const text = problems.map((problem) => {
     const where = problem.position
       ? `${file}:${problem.position.line}:${problem.position.column}`
       : file;
     return `${where}  ${formatStackPath(problem.path)}: ${problem.message}`;
   });
-  const count = problems.length;
-  lines.push(
-    `${file} is not a stack: ${count} problem${count === 1 ? '' : 's'}`,
-  );
-  process.stderr.write(`${lines.join('\n')}\n`);
+  text.push(`${file} is not a stack: ${plural(problems.length, 'problem')}`);
+
+  return {
+    text,
+    json: { file, stack: false, valid: false, problems: rows },
+  };
 }
 
-function printFindings(
+function renderFindings(
   file: string,
   findings: readonly Finding[],
-  options: ValidateOptions,
-): void {
+): Omit<ValidateResult, 'code'> {
   const { errors, warnings } = countFindings(findings);
-  if (options.json) {
-    const rows = findings.map((finding) => ({
-      ruleId: finding.ruleId,
-      severity: finding.severity,
-      path: formatStackPath(finding.path),
-      segments: finding.path,
-      message: finding.message,
-    }));
-    writeJson({
+  const rows = findings.map((finding) => ({
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    path: formatStackPath(finding.path),
+    segments: finding.path,
+    message: finding.message,
+  }));
+
+  const ruleWidth = Math.max(0, ...findings.map((f) => f.ruleId.length));
+  const text = findings.map(
+    (finding) =>
+      `${finding.severity.padEnd(7)}  ${finding.ruleId.padEnd(ruleWidth)}  ` +
+      `${formatStackPath(finding.path)}: ${finding.message}`,
+  );
+  const verdict = errors === 0 ? 'valid' : 'invalid';
+  text.push(
+    `${file}: ${verdict}, ${plural(errors, 'error')}, ` +
+      `${plural(warnings, 'warning')}`,
+  );
+
+  return {
+    text,
+    json: {
       file,
       stack: true,
       valid: errors === 0,
       errors,
       warnings,
       findings: rows,
-    });
-    return;
-  }
-
-  const ruleWidth = Math.max(0, ...findings.map((f) => f.ruleId.length));
-  const lines = findings.map(
-    (finding) =>
-      `${finding.severity.padEnd(7)}  ${finding.ruleId.padEnd(ruleWidth)}  ` +
-      `${formatStackPath(finding.path)}: ${finding.message}`,
-  );
-  const verdict = errors === 0 ? 'valid' : 'invalid';
-  lines.push(
-    `${file}: ${verdict}, ${plural(errors, 'error')}, ` +
-      `${plural(warnings, 'warning')}`,
-  );
-  process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  };
 }
 
 function plural(count: number, word: string): string {

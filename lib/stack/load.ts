@@ -103,7 +103,7 @@ function problemsFromIssue(
     }));
   }
 
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = 'input' in issue && issue.input === undefined;
   const key = path.at(-1);
 
   return [

@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in a child process. */
+function evalapInfra(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/evalap-infra.js', ...args],
+      { cwd: ROOT },
+      (error, stdout, stderr) => {
+        const code = error ? Number(error.code ?? 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe.concurrent('evalap-infra validate', () => {
+  let folder: string;
+  let invalid: string;
+  let warningsOnly: string;
+  let notAStack: string;
+
+  beforeAll(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'evalap-cli-'));
+    const production = await readFile(
+      join(ROOT, 'stacks/production.yaml'),
+      'utf8',
+    );
+
+    invalid = join(folder, 'invalid.yaml');
+    await writeFile(
+      invalid,
+      production
+        .replace('cidr: 10.2.0.0/16', 'cidr: 8.8.8.0/24')
+        .replace('retentionDays: 90\n', 'retentionDays: 30\n'),
+    );
+
+    warningsOnly = join(folder, 'warnings.yaml');
+    await writeFile(
+      warningsOnly,
+      production.replace('highAvailability: true', 'highAvailability: false'),
+    );
+
+    notAStack = join(folder, 'not-a-stack.yaml');
+    await writeFile(
+      notAStack,
+      production.replace('  name: evalap\n', '  name: evalap\n  owner: me\n'),
+    );
+  });
+
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('accepts the three example stacks with exit 0', async () => {
+    const run = await evalapInfra(
+      'validate',
+      'stacks/dev.yaml',
+      'stacks/staging.yaml',
+      'stacks/production.yaml',
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'stacks/dev.yaml: valid, 0 errors, 0 warnings',
+      'stacks/staging.yaml: valid, 0 errors, 0 warnings',
+      'stacks/production.yaml: valid, 0 errors, 0 warnings',
+    ]);
+  });
+
+  it('exits with the worst code of several files', async () => {
+    const run = await evalapInfra(
+      'validate',
+      'stacks/dev.yaml',
+      notAStack,
+      invalid,
+    );
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('stacks/dev.yaml: valid');
+    expect(run.stdout).toContain(`${invalid}: invalid`);
+  });
+
+  it('exits 1 and prints one line per finding', async () => {
+    const run = await evalapInfra('validate', invalid);
+
+    const lines = run.stdout.trim().split('\n');
+
+    expect(run.code).toBe(1);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^error\s+network\.cidr-private\s+network\.privateNetwork\.cidr: /,
+    );
+    expect(lines[1]).toMatch(
+      /^error\s+audit\.retention\s+audit\.retentionDays/,
+    );
+    expect(lines[2]).toContain('invalid, 2 errors, 0 warnings');
+  });
+
+  it('exits 0 when there are only warnings', async () => {
+    const run = await evalapInfra('validate', warningsOnly);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^warning\s+database\.high-availability/);
+  });
+
+  it('exits 2 for a file that is not a stack, with line and column', async () => {
+    const run = await evalapInfra('validate', notAStack);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `${notAStack}:9:3  project.owner: unknown key "owner"`,
+    );
+  });
+
+  it('exits 2 for a missing file', async () => {
+    const run = await evalapInfra('validate', join(folder, 'absent.yaml'));
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('cannot read the file (ENOENT)');
+  });
+
+  it('prints findings as JSON with --json', async () => {
+    const run = await evalapInfra('validate', invalid, '--json');
+
+    const result = JSON.parse(run.stdout);
+
+    expect(run.code).toBe(1);
+    expect(result).toMatchObject({ stack: true, valid: false, errors: 2 });
+    expect(result.findings[0]).toEqual({
+      ruleId: 'network.cidr-private',
+      severity: 'error',
+      path: 'network.privateNetwork.cidr',
+      segments: ['network', 'privateNetwork', 'cidr'],
+      message: expect.stringContaining('RFC 1918'),
+    });
+  });
+
+  it('prints problems as JSON with --json', async () => {
+    const run = await evalapInfra('validate', notAStack, '--json');
+
+    const result = JSON.parse(run.stdout);
+
+    expect(run.code).toBe(2);
+    expect(result.problems).toEqual([
+      {
+        path: 'project.owner',
+        line: 9,
+        column: 3,
+        message: 'unknown key "owner"',
+      },
+    ]);
+  });
+});
