@@ -157,8 +157,8 @@ interface Sources {
 function collectSources(env: EnvRecord): Sources {
   const raw: Partial<Record<SettingKey, string>> = {};
   const origin: Partial<Record<SettingKey, string>> = {};
-  const local = !hasAnyCredential(env);
-  const profile = local ? undefined : loadScwProfile(env);
+  const noCredentials = !hasAnyCredential(env);
+  const profile = noCredentials ? undefined : loadScwProfile(env);
 
   for (const key of SCALEWAY_KEYS) {
     const direct = value(env[key]);
@@ -176,9 +176,18 @@ function collectSources(env: EnvRecord): Sources {
     if (direct !== undefined) set(key, direct, key);
   }
 
+  // The local key is accepted by the local platform only: the variables
+  // printed by `npm start` therefore also mean the local platform.
+  const local =
+    noCredentials || raw.SCW_ACCESS_KEY === LOCAL_DEFAULTS.accessKey;
   applyDefaults(raw, origin, local);
 
-  return { raw, origin, local, source: describeSource(env, profile, local) };
+  return {
+    raw,
+    origin,
+    local,
+    source: describeSource(env, profile, noCredentials),
+  };
 
   function set(key: SettingKey, text: string, from: string): void {
     raw[key] = text;

@@ -282,6 +282,21 @@ describe('loadConfig', () => {
       expect(describeConfig(config)).not.toContain(LOCAL_DEFAULTS.secretKey);
     });
 
+    it('recognises the variables printed by npm start', () => {
+      const config = loadConfig({
+        SCW_API_URL: 'http://127.0.0.1:4700',
+        SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+        SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+        SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
+        EVALAP_S3_ENDPOINT: 'http://127.0.0.1:4701',
+      });
+
+      expect(config.usingLocalPlatform).toBe(true);
+      expect(config.source).toBe('environment');
+      expect(config.stateBucket).toBe('evalap-infra-state');
+      expect(config.objectStorage.endpoint).toBe('http://127.0.0.1:4701');
+    });
+
     it('still honours endpoint overrides', () => {
       const config = loadConfig({ SCW_API_URL: 'http://127.0.0.1:5000' });
 
