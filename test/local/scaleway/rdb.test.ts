@@ -104,8 +104,8 @@ describe('RDB instances', () => {
   });
 
   it.each([
-    { $case: 'weak password', change: { password: 'short' }, arg: 'password' },
-    { $case: 'MySQL engine', change: { engine: 'MySQL-8' }, arg: 'engine' },
+    { case: 'weak password', change: { password: 'short' }, arg: 'password' },
+    { case: 'MySQL engine', change: { engine: 'MySQL-8' }, arg: 'engine' },
   ])('rejects a $case with InvalidArgumentsError', async ({ change, arg }) => {
     const attempt = createInstance('ins-bad', change);
 
