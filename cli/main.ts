@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { register as registerAudit } from './commands/audit.ts';
 import { register as registerValidate } from './commands/validate.ts';
 
 /**
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   registerValidate(program);
+  registerAudit(program);
 
   return program;
 }
