@@ -35,6 +35,7 @@ function createInstance(name: string, extra: object = {}) {
     password: ADMIN_PASSWORD,
     tags: ['evalap'],
     disableBackup: false,
+    volumeSize: 0,
     backupSameRegion: false,
     encryption: { enabled: true },
     ...extra,
