@@ -1,6 +1,5 @@
 import { gunzipSync } from 'node:zlib';
 
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { AUDIT_VERIFY_EXIT, verifyCommand } from '../../cli/commands/audit.ts';
