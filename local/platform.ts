@@ -10,9 +10,9 @@ import {
   type RunningFunction,
   startFunctionRunner,
 } from './runner/runner.ts';
-import { containerProduct } from './scaleway/container/product.ts';
 import type { ScalewayProduct } from './scaleway/core/index.ts';
-import { rdbProduct } from './scaleway/rdb/product.ts';
+import { functionProduct } from './scaleway/function/index.ts';
+import { rdbProduct } from './scaleway/rdb/index.ts';
 import {
   defaultScalewayProducts,
   type ScalewayApi,
@@ -140,7 +140,7 @@ export async function startLocalPlatform(
       controls,
       clock,
       logger,
-      products: platformProducts(postgres, options.extraProducts),
+      products: platformProducts(postgres, dataDir, options.extraProducts),
       ...(dataDir ? { dataDir: resolve(dataDir, 'scaleway') } : {}),
     });
     closers.push(() => api.close());
@@ -173,14 +173,19 @@ export async function startLocalPlatform(
   }
 }
 
+/** The default products, with RDB over the engine and, when state
+ * persists, function archives kept beside it. */
 function platformProducts(
   engine: DatabaseEngine | undefined,
+  dataDir: string | undefined,
   extra: readonly ScalewayProduct[] = [],
 ): ScalewayProduct[] {
+  const archiveDir = dataDir ? resolve(dataDir, 'functions') : undefined;
+
   return [
     ...defaultScalewayProducts(),
     rdbProduct(engine ? { engine } : {}),
-    containerProduct(),
+    functionProduct(archiveDir ? { archiveDir } : {}),
     ...extra,
   ];
 }

@@ -41,6 +41,10 @@ export class SqlDatabaseAdmin {
       max: 2,
       ssl: { ca: connection.caCertificatePem, servername: 'localhost' },
     });
+    // An idle client the server closes (e.g. at shutdown) emits an error
+    // that carries the connection settings, password included: it must
+    // neither crash the process nor reach a log. The pool replaces it.
+    this.#pool.on('error', () => undefined);
   }
 
   async createUser(

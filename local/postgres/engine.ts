@@ -85,7 +85,8 @@ export interface PostgresOptions {
   port?: number;
   /**
    * Folder for the cluster and the CA. Reused (CA and roles kept) when it
-   * already holds a cluster. Default: a fresh folder under os.tmpdir(),
+   * already holds a cluster. When the platform runs as root, PostgreSQL
+   * runs as the `postgres` account, which must be able to traverse it. Default: a fresh folder under os.tmpdir(),
    * removed on close.
    */
   dataDir?: string;

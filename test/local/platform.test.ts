@@ -1,3 +1,5 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateBucketCommand,
@@ -157,5 +159,34 @@ describe('startLocalPlatform', () => {
       ]),
     );
     expect(platform.environment.SCW_API_URL).toBe(platform.scalewayApiUrl);
+  });
+});
+
+describe('startLocalPlatform with persist', () => {
+  it('keeps PostgreSQL roles and its CA across restarts', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'evalap-persist-'));
+    // as root, PostgreSQL runs as `postgres` and must traverse the folder
+    await chmod(folder, 0o755);
+    const start = () =>
+      startLocalPlatform({
+        ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
+        serverlessConfig: false,
+        persist: folder,
+      });
+    const first = await start();
+    await first.postgres?.createUser('kept_user', 'K3pt-password!');
+    const firstCa = first.postgres?.caCertificatePem();
+    await first.close();
+
+    const second = await start();
+    const engine = second.postgres;
+    if (!engine) throw new Error('postgres not started');
+    const outcome = await loginOutcome(engine, 'kept_user', 'K3pt-password!');
+    const secondCa = engine.caCertificatePem();
+    await second.close();
+    await rm(folder, { recursive: true, force: true });
+
+    expect(outcome).toBe('connected');
+    expect(secondCa).toBe(firstCa);
   });
 });
