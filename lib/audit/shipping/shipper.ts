@@ -186,6 +186,9 @@ export class AuditShipper {
       return eventsHour;
     }
 
+    // Limitation (#7): a shipper that stalls longer than the sealing grace
+    // (10 min) between this check and its put lands in a sealed hour;
+    // verify then reports the object as unlisted.
     this.#sealed.add(time);
 
     return startOfHour(this.#clock.now());
