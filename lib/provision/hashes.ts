@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { verify } from '@node-rs/argon2';
+
+const MAX_ENTRIES = 1000;
+const verified = new Map<string, boolean>();
+
+/**
+ * Whether an argon2id hash (what the Containers API returns for a secret
+ * environment variable) is the hash of `value`. A verification costs
+ * about 0.1 s of CPU, so outcomes are remembered in this process, keyed
+ * by the hash and a SHA-256 of the value (the value itself is not kept).
+ * A new value always comes with a new hash (fresh salt), so a remembered
+ * outcome never goes stale.
+ */
+export async function hashMatches(
+  hash: string,
+  value: string,
+): Promise<boolean> {
+  const key = `${hash}\u0000${createHash('sha256').update(value).digest('hex')}`;
+  const known = verified.get(key);
+  if (known !== undefined) {
+    return known;
+  }
+
+  const matches = await verify(hash, value).catch(() => false);
+  if (verified.size >= MAX_ENTRIES) {
+    verified.clear();
+  }
+  verified.set(key, matches);
+
+  return matches;
+}

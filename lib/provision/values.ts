@@ -1,0 +1,121 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { SecretGenerator, SecretType } from '../stack/index.ts';
+
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+// URI-unreserved: safe in a DSN, a URL and a shell without quoting.
+const SPECIAL = '-_.~';
+const CLASSES = [LOWER, UPPER, DIGITS, SPECIAL];
+const ALPHABET = CLASSES.join('');
+
+/**
+ * A random password of `length` characters with at least one lower-case
+ * letter, upper-case letter, digit and special character (what Managed
+ * Databases require), drawn from URI-unreserved characters so that every
+ * DSN form accepts it unescaped.
+ */
+export function generatePassword(length = 32): string {
+  for (;;) {
+    const chars = Array.from(
+      { length },
+      () => ALPHABET[randomInt(ALPHABET.length)] as string,
+    );
+    const password = chars.join('');
+    if (CLASSES.every((set) => chars.some((c) => set.includes(c)))) {
+      return password;
+    }
+  }
+}
+
+/**
+ * The first value of a secret for the generators provisioning owns
+ * directly (`password`, `random`, `key_value`); `undefined` for the ones
+ * produced elsewhere (`database-user` with the database, `iam-api-key`
+ * with IAM) and for `manual`.
+ */
+export function generateSecretValue(
+  generator: SecretGenerator,
+): string | undefined {
+  switch (generator.kind) {
+    case 'password':
+      return generatePassword(generator.length);
+    case 'random':
+      return randomBytes(generator.bytes).toString(generator.encoding);
+    case 'key_value':
+      return JSON.stringify(
+        Object.fromEntries(
+          generator.keys.map((key) => [
+            key,
+            generatePassword(generator.length),
+          ]),
+        ),
+      );
+    default:
+      return undefined;
+  }
+}
+
+/** Where a database user's credentials point. */
+export interface DatabaseCredentials {
+  username: string;
+  password: string;
+  host: string;
+  port: number;
+  dbname: string;
+}
+
+/**
+ * The payload stored for a database user: the JSON Scaleway expects for
+ * `database_credentials` secrets (`engine`, `username`, `password`,
+ * `host`, `port`, `dbname`, strings), the bare password for other types.
+ */
+export function databaseUserPayload(
+  type: SecretType,
+  credentials: DatabaseCredentials,
+): string {
+  if (type !== 'database_credentials') {
+    return credentials.password;
+  }
+
+  return JSON.stringify({
+    engine: 'postgres',
+    username: credentials.username,
+    password: credentials.password,
+    host: credentials.host,
+    port: String(credentials.port),
+    dbname: credentials.dbname,
+  });
+}
+
+/**
+ * What a consumer (a container env var, a database user) receives from a
+ * secret's payload: the `password` field of `database_credentials` and
+ * `basic_credentials` secrets, the payload itself otherwise.
+ */
+export function consumerValue(
+  type: SecretType,
+  payload: string,
+): string | undefined {
+  if (type !== 'database_credentials' && type !== 'basic_credentials') {
+    return payload;
+  }
+
+  try {
+    const parsed = JSON.parse(payload) as { password?: unknown };
+
+    return typeof parsed.password === 'string' ? parsed.password : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Base64 of UTF-8 text, as Secret Manager takes `data`. */
+export function toSecretData(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64');
+}
+
+/** UTF-8 text of Secret Manager's base64 `data`. */
+export function fromSecretData(data: string): string {
+  return Buffer.from(data, 'base64').toString('utf8');
+}
