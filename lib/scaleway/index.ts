@@ -31,3 +31,8 @@ export {
   parseRetryAfter,
 } from './request-context.ts';
 export { type RetryNotice, type RetryOptions, retryScaleway } from './retry.ts';
+export {
+  callStorage,
+  type StorageCallContext,
+  translateStorageError,
+} from './storage-errors.ts';

@@ -28,6 +28,12 @@ export interface RetryOptions extends ScalewayCallContext {
   readonly signal?: AbortSignal;
   /** Called before each wait. Default none. */
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** Translates a failure. Default `translateScalewayError`; pass
+   * `translateStorageError` for S3/SQS calls. */
+  readonly translate?: (
+    error: unknown,
+    context: ScalewayCallContext,
+  ) => ScalewayApiError;
   /** Waits; tests pass their own clock. Default `setTimeout`. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -53,13 +59,14 @@ export async function retryScaleway<T>(
   const maxDelayMs = options.maxDelayMs ?? 8_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
   const sleep = options.sleep ?? defaultSleep;
+  const translate = options.translate ?? translateScalewayError;
 
   return pRetry(
     async () => {
       try {
         return await call();
       } catch (error) {
-        throw translateScalewayError(error, options);
+        throw translate(error, options);
       }
     },
     {
