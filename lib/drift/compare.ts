@@ -1,0 +1,193 @@
+import type { Inventory } from '../inventory/inventory.ts';
+import {
+  environmentTag,
+  type LiveResource,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from '../inventory/types.ts';
+import { type DeclaredResource, SKIP } from './declared.ts';
+import type { DriftFinding, DriftSeverity } from './finding.ts';
+import { type LiveDetails, liveFields } from './live.ts';
+import { hasTags, sameValue } from './normalize.ts';
+
+/** A declared resource and the live resource it was matched with. */
+export interface MatchedResource {
+  readonly declared: DeclaredResource;
+  readonly live: LiveResource;
+}
+
+/** Resources of one environment, matched by type and deployed name. */
+export interface Matching {
+  readonly matched: readonly MatchedResource[];
+  /** Declared, absent from a listed type. */
+  readonly missing: readonly DeclaredResource[];
+  /** Live in the environment's scope, not declared. */
+  readonly unmanaged: readonly LiveResource[];
+  /** Types whose listing failed: nothing is said about them. */
+  readonly unknownTypes: ReadonlySet<ResourceType>;
+  /** Live id of a matched declared resource. */
+  resolve(type: ResourceType, name: string): string | undefined;
+}
+
+/**
+ * Matches declared resources with live ones by type and deployed name
+ * (containers within the declared namespace). A declared resource of a
+ * type whose listing failed is neither matched nor missing. A live
+ * resource is in scope when it carries `environment=<env>`, or is a
+ * container inside the declared namespace (tagged or not).
+ */
+export function matchResources(
+  declared: readonly DeclaredResource[],
+  inventory: Inventory,
+  environment: string,
+): Matching {
+  const unknownTypes = new Set<ResourceType>(
+    RESOURCE_TYPES.filter(
+      (type) => inventory.listings[type].status === 'unknown',
+    ),
+  );
+  const ids = new Map<string, string>();
+  const key = (type: ResourceType, name: string) => `${type}\u0000${name}`;
+  const used = new Set<string>();
+  const matched: MatchedResource[] = [];
+  const missing: DeclaredResource[] = [];
+  const resolve = (type: ResourceType, name: string) =>
+    ids.get(key(type, name));
+
+  // Dependency order: a container's namespace is matched before it.
+  for (const type of RESOURCE_TYPES) {
+    const listing = inventory.listings[type];
+    if (listing.status !== 'listed') continue;
+
+    for (const resource of declared.filter((d) => d.type === type)) {
+      const namespace =
+        type === 'container' ? resource.fields(resolve).namespace : undefined;
+      const live = listing.resources.find(
+        (candidate) =>
+          candidate.name === resource.name &&
+          !used.has(candidate.id) &&
+          (typeof namespace !== 'string' ||
+            (candidate as LiveResource<'container'>).raw.namespaceId ===
+              namespace),
+      );
+      if (live === undefined) {
+        missing.push(resource);
+        continue;
+      }
+      used.add(live.id);
+      ids.set(key(type, resource.name), live.id);
+      matched.push({ declared: resource, live });
+    }
+  }
+
+  const envTag = environmentTag(environment);
+  const managedNamespaces = new Set(
+    matched
+      .filter((m) => m.live.type === 'container-namespace')
+      .map((m) => m.live.id),
+  );
+  const unmanaged = RESOURCE_TYPES.flatMap((type) => {
+    const listing = inventory.listings[type];
+    if (listing.status !== 'listed') return [];
+
+    return (listing.resources as readonly LiveResource[]).filter(
+      (live) =>
+        !used.has(live.id) &&
+        (live.tags.includes(envTag) ||
+          (live.type === 'container' &&
+            managedNamespaces.has(
+              (live as LiveResource<'container'>).raw.namespaceId,
+            ))),
+    );
+  });
+
+  return { matched, missing, unmanaged, unknownTypes, resolve };
+}
+
+/** Fields whose drift weakens the security model. */
+const SECURITY_FIELDS: ReadonlySet<string> = new Set([
+  'privacy',
+  'publicEndpoint',
+  'privateNetwork',
+  'encryptionAtRest',
+  'rules',
+  'application',
+  'backupsEnabled',
+  'protected',
+  'secretEnvKeys',
+]);
+
+/**
+ * The `missing`, `changed` and `unmanaged` findings of a matching. Only
+ * declared fields are compared, each after normalisation; a field whose
+ * reference is not live (SKIP), or whose live detail was not read, is
+ * left out.
+ */
+export function compareResources(
+  matching: Matching,
+  details: LiveDetails,
+): DriftFinding[] {
+  const findings: DriftFinding[] = [];
+
+  for (const resource of matching.missing) {
+    findings.push({
+      class: 'missing',
+      severity: 'high',
+      resourceType: resource.type,
+      resourceName: resource.name,
+      message:
+        `${resource.type} ${resource.name} is declared but does not ` +
+        'exist: apply the stack to recreate it, or remove it from the stack.',
+    });
+  }
+
+  for (const { declared, live } of matching.matched) {
+    const wanted = declared.fields(matching.resolve);
+    const actual = liveFields(live, details);
+    for (const [field, value] of Object.entries(wanted)) {
+      if (value === SKIP || !(field in actual)) continue;
+
+      const liveValue = actual[field];
+      const same =
+        field === 'tags'
+          ? hasTags(value as string[], liveValue as string[])
+          : sameValue(value, liveValue);
+      if (same) continue;
+
+      findings.push({
+        class: 'changed',
+        severity: severityOfChange(field),
+        resourceType: live.type,
+        resourceName: live.name,
+        resourceId: live.id,
+        field,
+        declared: value,
+        live: liveValue,
+        message:
+          `${live.type} ${live.name}: ${field} differs from the stack; ` +
+          'apply the stack to restore it, or declare the live value.',
+      });
+    }
+  }
+
+  for (const live of matching.unmanaged) {
+    findings.push({
+      class: 'unmanaged',
+      severity: 'medium',
+      resourceType: live.type,
+      resourceName: live.name,
+      resourceId: live.id,
+      message:
+        `${live.type} ${live.name} is in the environment's scope but not ` +
+        'declared: declare it in the stack, or delete it.',
+    });
+  }
+
+  return findings;
+}
+
+function severityOfChange(field: string): DriftSeverity {
+  if (field === 'tags') return 'low';
+
+  return SECURITY_FIELDS.has(field) ? 'high' : 'medium';
+}

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkDrift, type DriftReport } from '../../lib/drift/index.ts';
+import type { Stack } from '../../lib/stack/index.ts';
+import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import {
+  type AppliedIds,
+  applyForTest,
+  type DriftPlatform,
+  driftStack,
+  required,
+  SECRET_VALUES,
+  startDriftPlatform,
+} from './fixture.ts';
+
+const FAST_RETRY = { retries: 2, minDelayMs: 1, maxDelayMs: 5 };
+
+describe('checkDrift on the local platform', () => {
+  let platform: DriftPlatform;
+  let stack: Stack;
+  let ids: AppliedIds;
+
+  const check = (): Promise<DriftReport> =>
+    checkDrift({
+      stack,
+      apis: platform.local,
+      organizationId: LOCAL_DEFAULTS.organizationId,
+      store: platform.reports,
+      retry: FAST_RETRY,
+    });
+
+  beforeAll(async () => {
+    platform = await startDriftPlatform();
+    stack = driftStack();
+    ids = await applyForTest(platform.local, stack);
+  });
+
+  afterAll(() => platform.close());
+
+  beforeEach(() => {
+    platform.controls.faults.clear();
+  });
+
+  it('reports no drift in two checks in a row right after an apply', async () => {
+    const first = await check();
+    const second = await check();
+
+    expect(first.findings).toEqual([]);
+    expect(first.status).toBe('clean');
+    expect(second.status).toBe('clean');
+    expect(second.findings).toEqual([]);
+    expect(Object.values(second.types).map((t) => t.status)).not.toContain(
+      'unknown',
+    );
+  });
+
+  describe('after changes made through the API', () => {
+    let report: DriftReport;
+
+    beforeAll(async () => {
+      const { local } = platform;
+      await local.rdb.updateInstance({
+        instanceId: ids.database,
+        backupScheduleRetention: 3,
+      });
+      await local.container.updateContainer({
+        containerId: ids.container,
+        environmentVariables: { LOG_LEVEL: 'debug', FEATURES: 'a' },
+        secretEnvironmentVariables: [
+          { key: 'DATABASE_PASSWORD', value: 'typed-in-the-console' },
+        ],
+      });
+      await local.iam.setRules({
+        policyId: ids.policy,
+        rules: [
+          {
+            permissionSetNames: ['ContainersFullAccess'],
+            organizationId: LOCAL_DEFAULTS.organizationId,
+            condition: '',
+          },
+        ],
+      });
+      await local.secret.deleteSecret({
+        secretId: required(ids.secrets['api-key']),
+      });
+      await local.container.createContainer({
+        namespaceId: ids.namespace,
+        name: 'hand-made',
+        registryImage: 'rg.fr-par.scw.cloud/evalap/tool:1',
+      });
+
+      report = await check();
+    });
+
+    it.each([
+      {
+        case: 'a database setting',
+        class: 'changed',
+        type: 'database',
+        field: 'backupRetentionDays',
+        declared: 14,
+        live: 3,
+      },
+      {
+        case: 'a container env var',
+        class: 'changed',
+        type: 'container',
+        field: 'env',
+        declared: { LOG_LEVEL: 'info', FEATURES: 'a' },
+        live: { LOG_LEVEL: 'debug', FEATURES: 'a' },
+      },
+      {
+        case: 'an IAM rule (org-wide: a policy violation)',
+        class: 'policy-violation',
+        type: 'iam-policy',
+        field: 'rules',
+        live: ['organization ContainersFullAccess'],
+      },
+      {
+        case: 'a secret deleted through the API',
+        class: 'missing',
+        type: 'secret',
+        name: 'api-key-staging',
+      },
+      {
+        case: 'an unmanaged container in the managed namespace',
+        class: 'unmanaged',
+        type: 'container',
+        name: 'hand-made',
+      },
+    ])('reports $case as $class', (row) => {
+      const found = report.findings.filter(
+        (f) =>
+          f.class === row.class &&
+          f.resourceType === row.type &&
+          (row.field === undefined || f.field === row.field) &&
+          (row.name === undefined || f.resourceName === row.name),
+      );
+
+      expect(found).toHaveLength(1);
+      if ('declared' in row) expect(found[0]?.declared).toEqual(row.declared);
+      if ('live' in row) expect(found[0]?.live).toEqual(row.live);
+      expect(found[0]?.status).toBe('new');
+    });
+
+    it('reports the org-wide rule once, as a violation, not also as changed', () => {
+      const rules = report.findings.filter(
+        (f) => f.resourceType === 'iam-policy' && f.class === 'changed',
+      );
+
+      expect(rules).toEqual([]);
+      expect(report.status).toBe('drift');
+    });
+
+    it('masks a secret env var changed in the console', () => {
+      const secretEnv = report.findings.filter((f) =>
+        f.field?.startsWith('secretEnv.'),
+      );
+      const text = JSON.stringify(report);
+
+      expect(secretEnv.map((f) => [f.field, f.declared, f.live])).toEqual([
+        ['secretEnv.DATABASE_PASSWORD', '***', '***'],
+      ]);
+      expect(text).not.toContain('typed-in-the-console');
+      expect(text).not.toContain(SECRET_VALUES['db-password']);
+      expect(text).not.toContain('$argon2id');
+    });
+
+    it('reports the same drift as known the next time, not new', async () => {
+      const again = await check();
+
+      expect(again.summary.findings).toBe(report.summary.findings);
+      expect(again.summary.new).toBe(0);
+      expect(again.findings.map((f) => f.firstSeenAt)).toEqual(
+        report.findings.map((f) => f.firstSeenAt),
+      );
+    });
+  });
+});
