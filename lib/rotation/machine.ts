@@ -402,13 +402,16 @@ export class SecretRotation {
 
     let retired: string | undefined;
     if (record.strategy === 'alternating-users') {
-      const previous = await this.#previousCredentials();
+      // The other role of the pair, derived rather than read: the
+      // previous version may already be disabled (a re-run of finish).
       const pending = await this.#pendingCredentials();
-      if (previous.username && previous.username !== pending.username) {
-        const instance = await run.instance(secret.name);
-        await scrambleRolePassword(run, instance, previous.username);
-        retired = previous.username;
-      }
+      retired = nextRole(
+        record.strategy,
+        this.#declaredUser(),
+        pending.username,
+      );
+      const instance = await run.instance(secret.name);
+      await scrambleRolePassword(run, instance, retired);
     }
     if (record.strategy === 'iam-api-key' && record.previousAccessKey) {
       await deleteApiKey(run, record.previousAccessKey);
