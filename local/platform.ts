@@ -129,7 +129,11 @@ export async function startLocalPlatform(
       options.postgres === false
         ? undefined
         : startPostgres(postgresOptions(ports.postgres, dataDir)),
-      startObjectStorage({ port: ports.storage, clock }),
+      startObjectStorage({
+        port: ports.storage,
+        clock,
+        ...(dataDir ? { dataDir: resolve(dataDir, 'storage') } : {}),
+      }),
     ]);
     if (postgres) closers.push(() => postgres.close());
     closers.push(() => storage.close());

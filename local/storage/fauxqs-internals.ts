@@ -23,7 +23,12 @@ export interface FauxqsObject {
 
 /** The part of fauxqs's S3 store the extensions use. */
 export interface FauxqsS3Store {
+  createBucket(name: string): void;
   hasBucket(name: string): boolean;
+  listObjects(
+    bucket: string,
+    options: { maxKeys: number },
+  ): { objects: FauxqsObject[] };
   listBuckets(): { name: string; creationDate: Date }[];
   putObject(
     bucket: string,

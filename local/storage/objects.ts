@@ -62,6 +62,19 @@ export class VersionedObjects {
     return state;
   }
 
+  /** Every bucket fauxqs holds, with its state (for snapshots). */
+  buckets(): { name: string; state: BucketState }[] {
+    return this.#store
+      .listBuckets()
+      .map(({ name }) => ({ name, state: this.bucket(name) }));
+  }
+
+  /** Creates a bucket with a restored state (for snapshots). */
+  adoptBucket(name: string, state: BucketState): void {
+    this.#store.createBucket(name);
+    this.#buckets.set(name, state);
+  }
+
   /** Forgets a deleted bucket's configuration. */
   forgetBucket(name: string): void {
     this.#buckets.delete(name);

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from 'fauxqs';
 import type { PlatformClock } from '../controls/clock.ts';
@@ -6,6 +7,9 @@ import { registerStorageExtensions } from './extensions.ts';
 import { StorageFaults, storageFaultSchema } from './faults.ts';
 import { createFauxqsStores } from './fauxqs-internals.ts';
 import { VersionedObjects } from './objects.ts';
+import { loadSnapshot, saveSnapshot } from './snapshot.ts';
+
+const SNAPSHOT_FILE = 'object-storage.json';
 
 /** Options of {@link startObjectStorage}. */
 export interface ObjectStorageOptions {
@@ -16,10 +20,12 @@ export interface ObjectStorageOptions {
   /** Region used in queue ARNs and URLs. Default: `fr-par`. */
   region?: string;
   /**
-   * Where state would persist. Accepted for the platform's sake.
+   * Folder where buckets, their configuration and every object version
+   * are saved on close (`object-storage.json`) and restored on start.
+   * Default: none (memory only).
    */
-  // Limitation (#3): fauxqs keeps everything in memory; buckets, objects
-  // and queues do not survive a restart even when a dataDir is given.
+  // Limitation (#3): queues and their messages are not saved: fauxqs's
+  // SQS state has no public export.
   dataDir?: string;
 }
 
@@ -59,6 +65,12 @@ export async function startObjectStorage(
   }) as unknown as FastifyInstance;
   const objects = new VersionedObjects(stores.s3Store, options.clock);
   const faults = new StorageFaults();
+  const snapshotFile = options.dataDir
+    ? join(resolve(options.dataDir), SNAPSHOT_FILE)
+    : undefined;
+  if (snapshotFile) {
+    await loadSnapshot(snapshotFile, stores.s3Store, objects);
+  }
 
   registerFaultHook(app, faults);
   registerControlRoutes(app, faults, objects);
@@ -73,7 +85,12 @@ export async function startObjectStorage(
     port,
     faults,
     sweepLifecycle: () => objects.sweepLifecycle(),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (snapshotFile) {
+        await saveSnapshot(snapshotFile, stores.s3Store, objects);
+      }
+    },
   };
 }
 

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -21,6 +24,9 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlatformClock } from '../../../local/controls/clock.ts';
+import { localS3Client } from '../../../local/storage/clients.ts';
+import { startObjectStorage } from '../../../local/storage/server.ts';
 import {
   type StorageFixture,
   startStorageFixture,
@@ -331,5 +337,83 @@ describe('Queues', () => {
     );
 
     expect(received.Messages?.[0]?.Body).toBe('{"job":1}');
+  });
+});
+
+describe('Object Storage: persistence', () => {
+  it('restores buckets, versions and retention from its folder', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'evalap-storage-'));
+    const clock = new PlatformClock();
+    const first = await startObjectStorage({ port: 0, clock, dataDir: folder });
+    const s3 = localS3Client(first.endpoint);
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: 'kept',
+        ObjectLockEnabledForBucket: true,
+      }),
+    );
+    const v1 = await s3.send(
+      new PutObjectCommand({
+        Bucket: 'kept',
+        Key: 'k',
+        Body: 'one',
+        ObjectLockMode: 'COMPLIANCE',
+        ObjectLockRetainUntilDate: new Date(Date.now() + DAY_MS),
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: 'two' }),
+    );
+    s3.destroy();
+    await first.close();
+
+    const second = await startObjectStorage({
+      port: 0,
+      clock,
+      dataDir: folder,
+    });
+    const again = localS3Client(second.endpoint);
+    const current = await again.send(
+      new GetObjectCommand({ Bucket: 'kept', Key: 'k' }),
+    );
+    const old = await again.send(
+      new GetObjectCommand({
+        Bucket: 'kept',
+        Key: 'k',
+        VersionId: v1.VersionId,
+      }),
+    );
+    const refused = await s3Error(
+      again.send(
+        new DeleteObjectCommand({
+          Bucket: 'kept',
+          Key: 'k',
+          VersionId: v1.VersionId,
+        }),
+      ),
+    );
+    again.destroy();
+    await second.close();
+    await rm(folder, { recursive: true, force: true });
+
+    expect(await current.Body?.transformToString()).toBe('two');
+    expect(await old.Body?.transformToString()).toBe('one');
+    expect(refused.name).toBe('AccessDenied');
+  });
+});
+
+describe('Object Storage: dropped connections', () => {
+  it('closes connections while the drop fault is on', async () => {
+    fixture.storage.faults.inject({ mode: 'drop', durationMs: 60_000 });
+
+    const outcome = await fetch(`${fixture.storage.endpoint}/health`).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    fixture.storage.faults.clear();
+    const after = await fetch(`${fixture.storage.endpoint}/health`);
+
+    expect(outcome).toBe('dropped');
+    expect(after.status).toBe(200);
   });
 });
