@@ -1,50 +1,40 @@
 /**
- * Bundles each file of functions/ with esbuild into
- * dist/<name>/handler.js (ESM, Node 20, one file holding only what it
- * imports), copies the stack files the functions read, checks that every
- * bundle exports `handle`, and prints the sizes.
+ * Builds the deployable artefact offline: bundles each function that
+ * serverless.yml declares with esbuild into dist/<file>/handler.js (ESM,
+ * Node 20, one file holding only what it imports), copies the stack files
+ * the functions read, runs `serverless package --stage <stage>` (osls 3)
+ * and checks that the zip holds every handler. Writes dist/manifest.json
+ * and prints the sizes.
  *
- * Usage: npm run package [-- --stage production] [--out dist]
- * The serverless.yml handler of a function is `dist/<name>/handler.handle`.
+ * Usage: npm run package [-- --stage production] [--bundles-only]
+ * Exit codes: 0 built, 1 packaging failed (e.g. a missing handler), 2 bad
+ * arguments.
  */
-import {
-  copyFile,
-  mkdir,
-  readdir,
-  readFile,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
 import { z } from 'zod';
+import { PackagingError } from './packaging/errors.ts';
+import {
+  type PackageReport,
+  packageService,
+  STAGES,
+} from './packaging/package-service.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HANDLER_EXPORT = 'handle';
-
-/** Lets bundled CommonJS dependencies `require` Node built-ins in ESM. */
-const REQUIRE_SHIM =
-  "import { createRequire as __evalapCreateRequire } from 'node:module';\n" +
-  'const require = __evalapCreateRequire(import.meta.url);';
 
 const argsSchema = z.strictObject({
-  stage: z.enum(['dev', 'staging', 'production']).default('dev'),
-  out: z.string().min(1).default('dist'),
+  stage: z.enum(STAGES).default('dev'),
+  'bundles-only': z.boolean().default(false),
 });
 
-interface Bundle {
-  readonly name: string;
-  readonly handler: string;
-  readonly bytes: number;
-  readonly gzipBytes: number;
-}
-
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { stage: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      stage: { type: 'string' },
+      'bundles-only': { type: 'boolean' },
+    },
     strict: true,
   });
   const parsed = argsSchema.safeParse(values);
@@ -52,107 +42,63 @@ async function main(): Promise<void> {
     for (const issue of parsed.error.issues) {
       process.stderr.write(`--${issue.path.join('.')}: ${issue.message}\n`);
     }
-    process.exit(2);
+    return 2;
   }
-  const { stage, out } = parsed.data;
-  const outDir = resolve(ROOT, out);
 
-  const names = await functionNames();
-  if (names.length === 0) throw new Error('no function in functions/');
+  try {
+    const report = await packageService({
+      root: ROOT,
+      stage: parsed.data.stage,
+      bundlesOnly: parsed.data['bundles-only'],
+    });
+    await writeFile(
+      join(ROOT, 'dist', 'manifest.json'),
+      `${JSON.stringify(manifest(report), null, 2)}\n`,
+    );
+    process.stdout.write(summary(report));
+  } catch (error) {
+    if (!(error instanceof PackagingError)) throw error;
 
-  await rm(outDir, { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  const bundles: Bundle[] = [];
-  for (const name of names) bundles.push(await bundle(name, outDir));
+    process.stderr.write(`package: ${error.message}\n`);
+    return 1;
+  }
 
-  await writeFile(
-    join(outDir, 'package.json'),
-    `${JSON.stringify({ type: 'module' }, null, 2)}\n`,
-  );
-  await copyStacks(outDir);
-  await writeFile(
-    join(outDir, 'manifest.json'),
-    `${JSON.stringify({ stage, functions: bundles }, null, 2)}\n`,
-  );
-
-  process.stdout.write(report(stage, bundles));
+  return 0;
 }
 
-async function functionNames(): Promise<string[]> {
-  const files = await readdir(join(ROOT, 'functions'));
-
-  return files
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .map((file) => basename(file, '.ts'))
-    .sort();
-}
-
-async function bundle(name: string, outDir: string): Promise<Bundle> {
-  const outfile = join(outDir, name, 'handler.js');
-  const result = await build({
-    entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    banner: { js: REQUIRE_SHIM },
-    metafile: true,
-    logLevel: 'error',
-  });
-
-  const output = outputOf(result.metafile, outfile);
-  if (!output.exports.includes(HANDLER_EXPORT)) {
-    throw new Error(`functions/${name}.ts does not export ${HANDLER_EXPORT}`);
-  }
-  const code = await readFile(outfile);
-
+function manifest(report: PackageReport) {
   return {
-    name,
-    handler: `${relative(ROOT, outfile).replace(/\.js$/, '')}.${HANDLER_EXPORT}`,
-    bytes: code.byteLength,
-    gzipBytes: gzipSync(code).byteLength,
+    stage: report.stage,
+    functions: report.bundles,
+    zip:
+      report.zip === undefined
+        ? null
+        : { bytes: report.zip.bytes, files: report.zip.entries.length },
   };
 }
 
-function outputOf(metafile: Metafile, outfile: string) {
-  const key = relative(process.cwd(), outfile);
-  const output = metafile.outputs[key];
-  if (output === undefined) throw new Error(`esbuild wrote no ${key}`);
-
-  return output;
-}
-
-async function copyStacks(outDir: string): Promise<void> {
-  const stacksDir = join(ROOT, 'stacks');
-  const files = await readdir(stacksDir).catch(() => [] as string[]);
-  const stacks = files.filter((file) => /\.ya?ml$/.test(file));
-  if (stacks.length === 0) return;
-
-  await mkdir(join(outDir, 'stacks'), { recursive: true });
-  for (const file of stacks) {
-    await copyFile(join(stacksDir, file), join(outDir, 'stacks', file));
-  }
-}
-
-function report(stage: string, bundles: readonly Bundle[]): string {
+function summary(report: PackageReport): string {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-  const rows = bundles.map(
+  const rows = report.bundles.map(
     (b) =>
       `  ${b.name.padEnd(18)} ${kib(b.bytes).padStart(11)} ` +
       `${kib(b.gzipBytes).padStart(11)}  ${b.handler}`,
   );
+  const zip =
+    report.zip === undefined
+      ? '(bundles only: no serverless package)'
+      : `${report.zip.path}: ${kib(report.zip.bytes)}, ` +
+        `${report.zip.entries.length} files`;
 
   return [
-    `Packaged ${bundles.length} function(s) for stage ${stage}`,
-    `  ${'function'.padEnd(18)} ${'size'.padStart(11)} ${'gzip'.padStart(11)}  handler`,
+    `Packaged ${report.bundles.length} function(s) for stage ${report.stage}`,
+    `  ${'function'.padEnd(18)} ${'size'.padStart(11)} ` +
+      `${'gzip'.padStart(11)}  handler`,
     ...rows,
+    `  ${zip}`,
   ]
     .join('\n')
     .concat('\n');
 }
 
-await main();
+process.exitCode = await main();
