@@ -46,7 +46,9 @@ interface Context {
  *
  * The clear value is read from Secret Manager (the drift function needs
  * secret access), kept in memory for the check, never logged or stored.
- * Each secret is read once per run, whatever the number of consumers.
+ * Each secret's latest enabled version is read once per run, whatever
+ * the number of consumers; older versions only when a hash does not
+ * match the latest.
  */
 export async function checkSecretEnvironment(
   matching: Matching,
@@ -58,12 +60,17 @@ export async function checkSecretEnvironment(
       .filter((m) => m.live.type === 'secret')
       .map((m) => [m.declared.name, m.live.id]),
   );
-  const versions = new Map<string, Promise<string[][]>>();
-  const candidatesOf = (secretId: string) => {
-    let pending = versions.get(secretId);
+  const latest = new Map<string, Promise<string[]>>();
+  const older = new Map<string, Promise<string[][]>>();
+  const once = <T>(
+    cache: Map<string, Promise<T>>,
+    id: string,
+    read: () => Promise<T>,
+  ) => {
+    let pending = cache.get(id);
     if (pending === undefined) {
-      pending = readEnabledValues(secretId, context);
-      versions.set(secretId, pending);
+      pending = read();
+      cache.set(id, pending);
     }
     return pending;
   };
@@ -87,17 +94,28 @@ export async function checkSecretEnvironment(
       if (hashed === undefined || secretId === undefined) return;
 
       const field = `secretEnv.${key}`;
-      let values: string[][];
+      let match: 'latest' | 'older' | 'none';
       try {
-        values = await candidatesOf(secretId);
+        const current = await once(latest, secretId, () =>
+          readVersion(secretId, 'latest_enabled', context),
+        );
+        match = 'latest';
+        if (!(await matchesAny(hashed, current))) {
+          const previous = await once(older, secretId, () =>
+            readOlderEnabled(secretId, context),
+          );
+          const found = await Promise.all(
+            previous.map((values) => matchesAny(hashed, values)),
+          );
+          match = found.includes(true) ? 'older' : 'none';
+        }
       } catch {
         result.unchecked.push(`${live.name} ${field}`);
         return;
       }
 
-      const match = await firstMatching(hashed, values);
-      if (match === 0) return;
-      if (match > 0) {
+      if (match === 'latest') return;
+      if (match === 'older') {
         result.ignored.push({
           resourceType: 'container',
           resourceName: live.name,
@@ -127,12 +145,28 @@ export async function checkSecretEnvironment(
   return result;
 }
 
+/** The candidate clear values of one version of a secret. */
+async function readVersion(
+  secretId: string,
+  revision: string,
+  context: Context,
+): Promise<string[]> {
+  const { apis, reader, region } = context;
+  const access = await reader.read(() =>
+    retryScaleway(
+      () => apis.secret.accessSecretVersion({ region, secretId, revision }),
+      { operation: 'access secret version' },
+    ),
+  );
+
+  return candidateValues(access.data);
+}
+
 /**
- * The candidate clear values of each enabled version, newest first. A
- * credentials secret (JSON with a `password`) may be bound either whole
- * or by its password, so both are candidates.
+ * The candidate values of every enabled version but the latest, read
+ * only when a hash does not match the latest (a rotation in progress).
  */
-async function readEnabledValues(
+async function readOlderEnabled(
   secretId: string,
   context: Context,
 ): Promise<string[][]> {
@@ -151,26 +185,21 @@ async function readEnabledValues(
   );
   const revisions = listed.versions
     .map((version) => version.revision)
-    .sort((a, b) => b - a);
+    .sort((a, b) => b - a)
+    .slice(1);
 
   return Promise.all(
-    revisions.map(async (revision) => {
-      const access = await reader.read(() =>
-        retryScaleway(
-          () =>
-            apis.secret.accessSecretVersion({
-              region,
-              secretId,
-              revision: String(revision),
-            }),
-          { operation: 'access secret version' },
-        ),
-      );
-      return candidateValues(access.data);
-    }),
+    revisions.map((revision) =>
+      readVersion(secretId, String(revision), context),
+    ),
   );
 }
 
+/**
+ * A credentials secret (JSON with a `password`) may be bound either whole
+ * or by its password (as provisioning's `consumerValue` does), so both
+ * are candidates.
+ */
 function candidateValues(data: string): string[] {
   const text = Buffer.from(data, 'base64').toString('utf8');
   try {
@@ -189,18 +218,16 @@ function candidateValues(data: string): string[] {
   return [text];
 }
 
-/** Index of the first version whose value matches the hash, or -1. */
-async function firstMatching(
+/** Whether the hash is the argon2id hash of one of the values. */
+async function matchesAny(
   hashed: string,
-  versions: readonly string[][],
-): Promise<number> {
-  for (const [index, candidates] of versions.entries()) {
-    for (const candidate of candidates) {
-      if (await verifyQuietly(hashed, candidate)) return index;
-    }
+  values: readonly string[],
+): Promise<boolean> {
+  for (const value of values) {
+    if (await verifyQuietly(hashed, value)) return true;
   }
 
-  return -1;
+  return false;
 }
 
 async function verifyQuietly(hashed: string, value: string): Promise<boolean> {
