@@ -1,3 +1,7 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { ArtefactError } from './errors.ts';
 import type { PackagedFunction } from './serverless-config.ts';
@@ -52,4 +56,56 @@ export function assertArtefact(
       .map((entry) => `${entry.name} should not be shipped`),
   ];
   if (problems.length > 0) throw new ArtefactError(zip, problems);
+}
+
+/**
+ * Extracts a zip (from a file or a buffer) into `dir`, refusing entries
+ * that would land outside it. Returns the extracted file names.
+ */
+export async function extractZip(
+  source: string | Buffer,
+  dir: string,
+): Promise<string[]> {
+  const zip =
+    typeof source === 'string'
+      ? await yauzl.openPromise(source, { lazyEntries: true })
+      : await yauzl.fromBufferPromise(source, { lazyEntries: true });
+  const names: string[] = [];
+
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      extractEntry(zip, entry, dir)
+        .then((name) => {
+          if (name !== undefined) names.push(name);
+          zip.readEntry();
+        })
+        .catch(reject);
+    });
+    zip.once('end', () => resolve());
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+
+  return names;
+}
+
+async function extractEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  dir: string,
+): Promise<string | undefined> {
+  const name = normalize(entry.fileName);
+  if (name.startsWith('..') || name.startsWith('/')) {
+    throw new ArtefactError(entry.fileName, ['escapes the target folder']);
+  }
+  if (entry.fileName.endsWith('/')) return undefined;
+
+  const target = join(dir, name);
+  await mkdir(dirname(target), { recursive: true });
+  await pipeline(
+    await zip.openReadStreamPromise(entry),
+    createWriteStream(target),
+  );
+
+  return entry.fileName;
 }
