@@ -81,8 +81,20 @@ export const POLICY_PRESET_DEFINITIONS: Record<
   },
   'control-plane': {
     description: 'evalap-infra control plane: provision, rotate, drift, audit',
-    // Limitation (#8): Scaleway Queues (the audit and provisioning queues)
-    // have no entry in the permission-set table yet.
+    // What each function calls, and so the rules below:
+    // - provision: IAM applications, policies and their API keys
+    //   (organization), secrets, VPC, databases, containers, buckets and
+    //   the state bucket;
+    // - rotate-secrets: secret versions, database users, container
+    //   secret env and deploys, application API keys;
+    // - check-drift: reads of the same products (served by the levels
+    //   above: no extra read-only rule);
+    // - ship-audit-logs: audit objects and digests (Object Storage), the
+    //   signing key (Secret Manager).
+    // Scaleway Queues are not reached through IAM: the functions sign SQS
+    // calls with Queues credentials (publish and receive on the stage's
+    // queues, EVALAP_SQS_*), and queue triggers are created by the
+    // deployer, not by the control plane (docs/deploy.md).
     rules: [
       {
         service: 'iam',
