@@ -16,7 +16,11 @@ import {
   deleteApiKey,
   keysOfRotation,
 } from './iam.ts';
-import { type RotationRecord, writeRotationRecord } from './record.ts';
+import {
+  deleteRotationRecord,
+  type RotationRecord,
+  writeRotationRecord,
+} from './record.ts';
 import { getContainer, holdsValues } from './redeploy.ts';
 import type { RotationRun } from './run-context.ts';
 import { nextStep, ROTATION_STEPS, type RotationStep } from './steps.ts';
@@ -110,6 +114,12 @@ export class SecretRotation {
 
     const next = nextStep(step);
     if (next === undefined) {
+      await deleteRotationRecord(
+        this.run.clients.s3,
+        this.run.context.stateBucket,
+        this.run.stack.environment,
+        this.secret.name,
+      );
       this.done = true;
       return;
     }

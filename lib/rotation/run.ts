@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import { faultOf } from '../http/fault.ts';
 import { acquireLock, type HeldLock } from '../lock/index.ts';
+import { scrubSecrets } from '../log/index.ts';
 import { ScalewayNotFoundError } from '../scaleway/index.ts';
 import type { Stack, StackSecret } from '../stack/index.ts';
 import { readAppliedState, stateKeys } from '../state/index.ts';
@@ -160,8 +162,18 @@ async function planSecret(
   try {
     return await planNew(run, secret, report, flags);
   } catch (error) {
-    if (!(error instanceof RotationSetupError)) throw error;
-    report.skipped.push({ secret: secret.name, reason: error.message });
+    if (error instanceof RotationSetupError) {
+      report.skipped.push({ secret: secret.name, reason: error.message });
+      return undefined;
+    }
+    // Nothing changed yet; counted as stuck so the failure is seen.
+    const reason = error instanceof Error ? error.message : String(error);
+    run.logger.warn({ secret: secret.name, err: error }, 'cannot plan');
+    report.stuck.push({
+      secret: secret.name,
+      reason: `could not read its current version: ${scrubSecrets(reason)}`,
+      fault: faultOf(error),
+    });
     return undefined;
   }
 }
