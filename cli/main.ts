@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { register as registerAudit } from './commands/audit.ts';
+import { register as registerDrift } from './commands/drift.ts';
 import { register as registerValidate } from './commands/validate.ts';
 
 /**
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
 
   registerValidate(program);
   registerAudit(program);
+  registerDrift(program);
 
   return program;
 }

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../lib/config/index.ts';
+import {
+  checkDrift,
+  type DriftCheckOptions,
+  type DriftReport,
+  DriftReportStore,
+  renderMarkdown,
+} from '../../lib/drift/index.ts';
+import { createScalewayClients } from '../../lib/scaleway/clients.ts';
+import { loadStack, StackFileError } from '../../lib/stack/index.ts';
+
+/** Exit codes of `drift`. */
+export const DRIFT_EXIT = {
+  clean: 0,
+  drift: 1,
+  /** No finding, but a type or detail could not be read; or a failure. */
+  incomplete: 2,
+} as const;
+
+/** Options of the `drift` command. */
+export interface DriftCommandOptions {
+  json?: boolean;
+  /** Commander's `--no-store`: false to keep the report out of storage. */
+  store?: boolean;
+  keysOnly?: boolean;
+}
+
+/** Builds what a check needs from the file and the configuration. */
+export type DriftCommandRuntime = (
+  file: string,
+  options: DriftCommandOptions,
+) => Promise<DriftCheckOptions & { target: string }>;
+
+/** Registers `evalap-infra drift <stack.yaml>`. */
+export function register(program: Command): void {
+  program
+    .command('drift')
+    .description(
+      'Compare the live Scaleway project with a stack file. Read-only. ' +
+        'Exit 0 when clean, 1 on drift, 2 when something could not be read.',
+    )
+    .argument('<stack>', 'path to the stack YAML file')
+    .option('--json', 'print the report as JSON instead of Markdown')
+    .option('--no-store', 'do not read or write the report in the bucket')
+    .option(
+      '--keys-only',
+      'compare secret env var keys only (no secret value is read)',
+    )
+    .action(async (file: string, options: DriftCommandOptions) => {
+      process.exitCode = await driftCommand(file, options, defaultRuntime);
+    });
+}
+
+/**
+ * Runs a drift check of one stack file and prints the report; returns
+ * the exit code. Tests pass their own runtime.
+ */
+export async function driftCommand(
+  file: string,
+  options: DriftCommandOptions,
+  runtime: DriftCommandRuntime,
+): Promise<number> {
+  let report: DriftReport;
+  try {
+    const { target, ...check } = await runtime(file, options);
+    process.stderr.write(`checking ${file} against ${target}\n`);
+    report = await checkDrift(check);
+  } catch (error) {
+    if (error instanceof StackFileError) {
+      for (const problem of error.problems) {
+        process.stderr.write(`${file}: ${problem.message}\n`);
+      }
+    } else {
+      const reason = error instanceof Error ? error.message : 'unknown error';
+      process.stderr.write(`drift check failed: ${reason}\n`);
+    }
+    return DRIFT_EXIT.incomplete;
+  }
+
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : renderMarkdown(report),
+  );
+
+  return DRIFT_EXIT[report.status];
+}
+
+async function defaultRuntime(file: string, options: DriftCommandOptions) {
+  const stack = await loadStack(file);
+  const config = loadConfig();
+  const apis = createScalewayClients(config);
+  const bucket = options.store === false ? undefined : config.stateBucket;
+
+  return {
+    stack,
+    apis,
+    organizationId: config.scaleway.organizationId,
+    store:
+      bucket === undefined ? undefined : new DriftReportStore(apis.s3, bucket),
+    secretValues: options.keysOnly
+      ? ('keys-only' as const)
+      : ('verify' as const),
+    target: config.usingLocalPlatform
+      ? `the local platform (${config.scaleway.apiUrl}; no credentials found)`
+      : `project ${stack.project.id} (${config.source})`,
+  };
+}
