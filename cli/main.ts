@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { register as registerAudit } from './commands/audit.ts';
 import { register as registerDrift } from './commands/drift.ts';
+import { register as registerRotate } from './commands/rotate.ts';
 import { register as registerValidate } from './commands/validate.ts';
 
 /**
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerAudit(program);
   registerDrift(program);
+  registerRotate(program);
 
   return program;
 }

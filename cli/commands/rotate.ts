@@ -1,0 +1,196 @@
+import type { Command } from 'commander';
+import { AuditLogger } from '../../lib/audit/logger.ts';
+import { stdoutSink } from '../../lib/audit/sinks/stdout.ts';
+import { type Config, loadConfig } from '../../lib/config/index.ts';
+import { createLogger } from '../../lib/log/index.ts';
+import {
+  abandonRotation,
+  type RotationContext,
+  type RotationReport,
+  resumeRotation,
+  runRotation,
+  summarizeReport,
+} from '../../lib/rotation/index.ts';
+import { createScalewayClients } from '../../lib/scaleway/clients.ts';
+import { loadStack } from '../../lib/stack/index.ts';
+
+/** Exit codes of `rotate`. */
+export const ROTATE_EXIT = {
+  ok: 0,
+  stuck: 1,
+  failed: 2,
+} as const;
+
+/** Options of `rotate`. */
+export interface RotateOptions {
+  /** Only this secret (base name), rotated now even if not due. */
+  secret?: string;
+  /** Report what is due; change nothing. */
+  dryRun?: boolean;
+  /** Resume the secret's rotation (needs `secret`). */
+  resume?: boolean;
+  /** Abandon the secret's rotation (needs `secret`). */
+  abandon?: boolean;
+  /** Print JSON (default: a summary and one line per secret). */
+  json?: boolean;
+}
+
+/**
+ * Registers `evalap-infra rotate <stack.yaml> [--secret name]
+ * [--dry-run] [--resume | --abandon] [--json]`. Exit 0 when nothing is
+ * stuck, 1 when a rotation is stuck, 2 when the run could not happen.
+ */
+export function register(program: Command): void {
+  program
+    .command('rotate')
+    .description(
+      'Rotate the due secrets of a stack and redeploy their consumers; ' +
+        '--secret rotates one now, --resume / --abandon recover a stuck ' +
+        'rotation (docs/rotation.md).',
+    )
+    .argument('<stack>', 'path to the stack YAML file')
+    .option('--secret <name>', 'only this secret, rotated now')
+    .option('--dry-run', 'report what is due; change nothing')
+    .option('--resume', "resume the secret's rotation now")
+    .option('--abandon', "abandon the secret's rotation (before promotion)")
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: RotateOptions) => {
+      process.exitCode = await rotateCommand(file, options);
+    });
+}
+
+/** Runs the command; returns its exit code. */
+export async function rotateCommand(
+  file: string,
+  options: RotateOptions,
+): Promise<number> {
+  const problem = optionProblem(options);
+  if (problem) {
+    process.stderr.write(`rotate: ${problem}\n`);
+    return ROTATE_EXIT.failed;
+  }
+
+  try {
+    const stack = await loadStack(file);
+    const config = loadConfig(process.env, {
+      require: ['EVALAP_STATE_BUCKET'],
+    });
+    const context = await cliContext(
+      config,
+      stack.environment,
+      stack.project.name,
+    );
+    const secret = options.secret ?? '';
+
+    if (options.abandon) {
+      const outcome = await abandonRotation(stack, context, secret);
+      write(
+        options,
+        outcome,
+        `abandoned the rotation of ${secret} ` +
+          `at step ${outcome.step}; its previous value stays current`,
+      );
+      return ROTATE_EXIT.ok;
+    }
+    const report = options.resume
+      ? await resumeRotation(stack, context, secret)
+      : await runRotation(stack, context, {
+          ...(options.secret ? { secret } : {}),
+          dryRun: options.dryRun ?? false,
+        });
+    write(options, report, describe(report));
+
+    return report.stuck.length > 0 ? ROTATE_EXIT.stuck : ROTATE_EXIT.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`rotate: ${message}\n`);
+    return ROTATE_EXIT.failed;
+  }
+}
+
+function optionProblem(options: RotateOptions): string | undefined {
+  if (options.resume && options.abandon) {
+    return '--resume and --abandon exclude each other';
+  }
+  if ((options.resume || options.abandon) && !options.secret) {
+    return '--resume and --abandon need --secret <name>';
+  }
+  if ((options.resume || options.abandon) && options.dryRun) {
+    return '--dry-run only previews a run';
+  }
+
+  return undefined;
+}
+
+async function cliContext(
+  config: Config & { stateBucket: string },
+  environment: string,
+  project: string,
+): Promise<RotationContext> {
+  const offsetMs = config.usingLocalPlatform
+    ? await localClockOffset(config.scaleway.apiUrl)
+    : 0;
+
+  return {
+    clients: createScalewayClients(config),
+    stateBucket: config.stateBucket,
+    logger: createLogger({ name: 'rotate', level: 'warn' }),
+    audit: new AuditLogger({
+      environment,
+      stack: environment,
+      project,
+      actor: 'evalap-infra rotate',
+      sinks: [stdoutSink(process.stderr)],
+    }),
+    now: () => new Date(Date.now() + offsetMs),
+  };
+}
+
+/**
+ * The local platform's clock may have been moved (`POST
+ * /_local/clock/advance`): due dates are computed on its time.
+ */
+async function localClockOffset(apiUrl: string): Promise<number> {
+  try {
+    const response = await fetch(`${apiUrl}/_local/clock`);
+    const clock = (await response.json()) as { offsetMs?: number };
+    return clock.offsetMs ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+function describe(report: RotationReport): string {
+  const lines = [summarizeReport(report)];
+  const categories = [
+    'rotated',
+    'resumed',
+    'finished',
+    'stuck',
+    'manual',
+    'due',
+  ] as const;
+  for (const category of categories) {
+    for (const outcome of report[category]) {
+      const step = outcome.step ? ` at ${outcome.step}` : '';
+      const reason = outcome.reason ? `: ${outcome.reason}` : '';
+      const operator = outcome.needsOperator
+        ? ` (run: evalap-infra rotate <stack> --secret ${outcome.secret} ` +
+          '--resume or --abandon)'
+        : '';
+      lines.push(`  ${category} ${outcome.secret}${step}${reason}${operator}`);
+    }
+  }
+  for (const redeploy of report.redeployed) {
+    lines.push(
+      `  redeployed ${redeploy.container} (${redeploy.secrets.join(', ')})`,
+    );
+  }
+
+  return lines.join('\n');
+}
+
+function write(options: RotateOptions, value: unknown, text: string): void {
+  const output = options.json ? JSON.stringify(value, null, 2) : text;
+  process.stdout.write(`${output}\n`);
+}
