@@ -53,6 +53,9 @@ function banner(
   const functions = platform.functions.map(
     (fn) => `    ${fn.name.padEnd(16)} ${fn.url}  (${fn.privacy})`,
   );
+  const skipped = (platform.runner?.skipped ?? []).map(
+    (fn) => `    ${fn.name.padEnd(16)} not served: ${fn.reason}`,
+  );
   const exports = Object.entries(platform.environment).map(
     ([name, value]) => `  export ${name}=${value}`,
   );
@@ -64,8 +67,11 @@ function banner(
     `  Object Storage    ${platform.storageEndpoint}  (S3, path style)`,
     `  Queues            ${platform.storageEndpoint}  (SQS)`,
     `  PostgreSQL        ${postgres}`,
-    `  Functions         ${functions.length === 0 ? 'none (no serverless.yml)' : ''}`,
+    functions.length === 0 && skipped.length === 0
+      ? '  Functions         none (no serverless.yml)'
+      : '  Functions',
     ...functions,
+    ...skipped,
     `  Controls          ${platform.scalewayApiUrl}/_local/  ` +
       `and ${platform.storageEndpoint}/_local/storage/`,
     `  State             ${persist ? 'persisted' : 'in memory (use --persist)'}`,

@@ -57,6 +57,8 @@ export interface LocalPlatformOptions {
    * folder when it exists; false: no function runner.
    */
   serverlessConfig?: string | false;
+  /** Stage of serverless.yml's `${sls:stage}` and `params`. Default: dev. */
+  stage?: string;
   /** Products added to (or replacing, by name) the platform's ones. */
   extraProducts?: readonly ScalewayProduct[];
   logger?: LocalPlatformLogger;
@@ -153,6 +155,7 @@ export async function startLocalPlatform(
       options,
       ports.functions,
       host,
+      api.url,
       storage,
       clock,
       logger,
@@ -198,6 +201,7 @@ async function startRunner(
   options: LocalPlatformOptions,
   basePort: number,
   host: string,
+  apiUrl: string,
   storage: ObjectStorage,
   clock: PlatformClock,
   logger: LocalPlatformLogger,
@@ -210,6 +214,8 @@ async function startRunner(
     return undefined;
   }
 
+  const stage = options.stage ?? 'dev';
+
   return startFunctionRunner({
     configFile,
     clock,
@@ -217,6 +223,9 @@ async function startRunner(
     basePort,
     host,
     logger,
+    stage,
+    createQueues: true,
+    env: { ...functionEnvironment(storage, apiUrl, stage), ...process.env },
   });
 }
 
@@ -241,6 +250,33 @@ function platformEnvironment(
     EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
     EVALAP_SQS_ENDPOINT: storage.endpoint,
     EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
+  };
+}
+
+/**
+ * What `${env:…}` resolves to for the functions the runner serves, under
+ * the variables you exported: the local endpoints and keys, so a function
+ * never reaches the real Scaleway from here.
+ */
+function functionEnvironment(
+  storage: ObjectStorage,
+  apiUrl: string,
+  stage: string,
+): NodeJS.ProcessEnv {
+  return {
+    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
+    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
+    SCW_REGION: LOCAL_DEFAULTS.region,
+    EVALAP_SCW_API_URL: apiUrl,
+    EVALAP_SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    EVALAP_SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+    EVALAP_S3_ENDPOINT: storage.endpoint,
+    EVALAP_SQS_ENDPOINT: storage.endpoint,
+    EVALAP_SQS_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+    EVALAP_FUNCTION_TOKEN: LOCAL_DEFAULTS.secretKey,
+    // the queue serverless.yml names `evalap-audit-${sls:stage}`
+    EVALAP_AUDIT_QUEUE_URL: `${storage.endpoint}/000000000000/evalap-audit-${stage}`,
   };
 }
 

@@ -3,7 +3,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ServerlessConfigError } from './errors.ts';
 
-const envMap = z.record(z.string(), z.string());
+// a value whose variable is unset resolves to undefined: the key is skipped
+const envMap = z.record(z.string(), z.string().optional());
 
 const scheduleEvent = z.strictObject({
   schedule: z.strictObject({
@@ -53,9 +54,21 @@ export type ServerlessConfig = z.infer<typeof serverlessConfigSchema>;
 /** One function as declared in serverless.yml. */
 export type FunctionDeclaration = ServerlessConfig['functions'][string];
 
-/** Reads and validates serverless.yml, reporting every problem at once. */
+/** How variables in serverless.yml resolve. */
+export interface VariableSources {
+  /** `${sls:stage}` and the `params` block used. Default: `dev`. */
+  stage: string;
+  /** `${env:NAME}`. */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads serverless.yml, resolves its variables and validates it,
+ * reporting every problem at once.
+ */
 export async function loadServerlessConfig(
   file: string,
+  sources: VariableSources = { stage: 'dev', env: process.env },
 ): Promise<ServerlessConfig> {
   let raw: unknown;
   try {
@@ -68,7 +81,9 @@ export async function loadServerlessConfig(
     );
   }
 
-  const parsed = serverlessConfigSchema.safeParse(raw);
+  const parsed = serverlessConfigSchema.safeParse(
+    resolveVariables(raw, variableResolver(raw, sources)),
+  );
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => ({
       path: issue.path.join('.') || '(root)',
@@ -80,22 +95,79 @@ export async function loadServerlessConfig(
   return parsed.data;
 }
 
+type Resolve = (source: string, name: string) => string | undefined;
+
+const INNERMOST =
+  /\$\{([a-z]+):([^${},]+?)(?:,\s*(?:'([^']*)'|"([^"]*)"|([^${}]*?)))?\s*\}/;
+
 /**
- * Resolves `${env:NAME}` references the way the Serverless Framework
- * does; an unset variable resolves to undefined (the key is then left
- * out). Other variable sources (`${self:…}`, `${ssm:…}`) are not read.
+ * Resolves the variables the Serverless Framework would, innermost first:
+ * `${sls:stage}`, `${param:name}` (the stage's `params`, then
+ * `params.default`), `${env:NAME}` and `${…, 'fallback'}`. A string that
+ * is one unresolvable variable becomes undefined; other sources
+ * (`${self:…}`, `${ssm:…}`) are not read.
  */
-export function resolveEnvValue(
-  value: string,
-  env: NodeJS.ProcessEnv,
-): string | undefined {
-  const whole = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
-  if (whole) {
-    return env[whole[1] ?? ''];
+export function resolveVariables(value: unknown, resolve: Resolve): unknown {
+  if (typeof value === 'string') {
+    return resolveString(value, resolve);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => resolveVariables(item, resolve));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        resolveVariables(item, resolve),
+      ]),
+    );
   }
 
-  return value.replaceAll(
-    /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g,
-    (_match, name: string) => env[name] ?? '',
-  );
+  return value;
+}
+
+function resolveString(text: string, resolve: Resolve): string | undefined {
+  let current = text;
+
+  for (let depth = 0; depth < 20; depth += 1) {
+    const match = INNERMOST.exec(current);
+    if (!match) {
+      return current;
+    }
+    const [whole, source = '', name = '', single, double, bare] = match;
+    const fallback = single ?? double ?? bare?.trim();
+    const resolved = resolve(source, name.trim()) ?? fallback;
+    if (resolved === undefined) {
+      if (whole === current) {
+        return undefined;
+      }
+    }
+    current = current.replace(whole, resolved ?? '');
+  }
+
+  return current;
+}
+
+function variableResolver(raw: unknown, sources: VariableSources): Resolve {
+  const params = (raw as { params?: Record<string, unknown> } | null)?.params;
+  const stageParams = (params?.[sources.stage] ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const defaultParams = (params?.default ?? {}) as Record<string, unknown>;
+
+  return (source, name) => {
+    if (source === 'sls' && name === 'stage') {
+      return sources.stage;
+    }
+    if (source === 'env') {
+      return sources.env[name];
+    }
+    if (source === 'param') {
+      const value = stageParams[name] ?? defaultParams[name];
+      return value === undefined ? undefined : String(value);
+    }
+
+    return undefined;
+  };
 }

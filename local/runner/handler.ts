@@ -10,10 +10,15 @@ export type FunctionHandler = (
   callback: (error: Error | undefined, result: unknown) => void,
 ) => unknown;
 
+/** Our bundles: `dist/<file>/handler.js` is built from `functions/<file>.ts`. */
+const BUNDLE = /^dist\/([a-z0-9][a-z0-9-]*)\/handler$/;
+
 /**
  * Loads `path/to/file.export` relative to the service folder, from the
  * `.ts` source (through tsx or vitest) or a `.js` file, as the Scaleway
- * plugin accepts either.
+ * plugin accepts either. A bundle path `dist/<file>/handler.<export>`
+ * (scripts/package.ts) loads its source `functions/<file>.ts` instead,
+ * so the runner serves the working tree without a build.
  */
 export async function loadHandler(
   serviceDir: string,
@@ -21,7 +26,9 @@ export async function loadHandler(
   handler: string,
 ): Promise<FunctionHandler> {
   const dot = handler.lastIndexOf('.');
-  const modulePath = handler.slice(0, dot);
+  const declaredPath = handler.slice(0, dot);
+  const bundle = BUNDLE.exec(declaredPath);
+  const modulePath = bundle ? `functions/${bundle[1]}` : declaredPath;
   const exportName = handler.slice(dot + 1);
   const file = ['.ts', '.js', '.mjs']
     .map((extension) => resolve(join(serviceDir, modulePath + extension)))

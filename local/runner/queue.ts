@@ -80,14 +80,20 @@ export class QueuePoller {
 
   async #pollForever(): Promise<void> {
     let queueUrl: string | undefined;
+    let failing = false;
 
     while (this.#running) {
       try {
         queueUrl ??= await this.#queueUrl();
         await this.#pollOnce(queueUrl);
+        failing = false;
       } catch (error) {
         queueUrl = undefined;
-        this.#events.onPollError?.(this.#trigger, error);
+        // report the first failure of a streak, not one per second
+        if (!failing) {
+          this.#events.onPollError?.(this.#trigger, error);
+        }
+        failing = true;
         await sleep(1_000);
       }
     }

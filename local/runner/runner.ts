@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FastifyInstance } from 'fastify';
 import type { PlatformClock } from '../controls/clock.ts';
 import { LOCAL_DEFAULTS } from '../defaults.ts';
 import {
   type FunctionDeclaration,
   loadServerlessConfig,
-  resolveEnvValue,
   type ServerlessConfig,
 } from './config.ts';
 import { CronScheduler, type CronTrigger } from './cron.ts';
@@ -39,6 +38,13 @@ export interface FunctionRunnerOptions {
   isAuthorized?: (token: string) => boolean | Promise<boolean>;
   /** Environment to resolve `${env:…}` from. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Stage for `${sls:stage}` and `params`. Default: `dev`. */
+  stage?: string;
+  /**
+   * Create the queues the SQS triggers read, if missing (on Scaleway they
+   * are created beforehand). Default: false.
+   */
+  createQueues?: boolean;
   logger?: RunnerLogger;
 }
 
@@ -50,10 +56,19 @@ export interface RunningFunction {
   handler: string;
 }
 
+/** A declared function the runner could not load, and why. */
+export interface SkippedFunction {
+  name: string;
+  handler: string;
+  reason: string;
+}
+
 /** The running functions and their triggers. */
 export interface FunctionRunner {
   service: string;
   functions: RunningFunction[];
+  /** Functions whose handler could not be loaded (not served). */
+  skipped: SkippedFunction[];
   /** POSTs every CRON trigger of `functionName` now; returns statuses. */
   runCron(functionName: string): Promise<number[]>;
   /** Fires CRON triggers whose time has come on the platform clock. */
@@ -74,7 +89,10 @@ export async function startFunctionRunner(
   options: FunctionRunnerOptions,
 ): Promise<FunctionRunner> {
   const configFile = resolve(options.configFile ?? 'serverless.yml');
-  const config = await loadServerlessConfig(configFile);
+  const config = await loadServerlessConfig(configFile, {
+    stage: options.stage ?? 'dev',
+    env: options.env ?? process.env,
+  });
   const serviceDir = dirname(configFile);
   const host = options.host ?? LOCAL_DEFAULTS.host;
   const logger = options.logger ?? silentLogger;
@@ -83,14 +101,32 @@ export async function startFunctionRunner(
     options.isAuthorized ??
     ((token: string) => token === LOCAL_DEFAULTS.secretKey);
 
-  applyEnvironment(config, options.env ?? process.env, logger);
+  applyEnvironment(config);
 
   const servers: FastifyInstance[] = [];
   const functions: RunningFunction[] = [];
-  const entries = Object.entries(config.functions);
+  const skipped: SkippedFunction[] = [];
+  const declared = Object.entries(config.functions);
+  const entries: [string, FunctionDeclaration][] = [];
   try {
-    for (const [index, [name, declaration]] of entries.entries()) {
-      const handler = await loadHandler(serviceDir, name, declaration.handler);
+    for (const [index, [name, declaration]] of declared.entries()) {
+      const handler = await loadHandler(
+        serviceDir,
+        name,
+        declaration.handler,
+      ).catch((error: unknown) => {
+        skipped.push({
+          name,
+          handler: declaration.handler,
+          reason: describeLoadError(error),
+        });
+        logger.warn({ functionName: name }, 'function skipped: no handler');
+        return undefined;
+      });
+      if (!handler) {
+        continue;
+      }
+      entries.push([name, declaration]);
       const port = options.basePort ? options.basePort + index : 0;
       const server = await startFunctionServer({
         name,
@@ -170,6 +206,9 @@ export async function startFunctionRunner(
           ),
       )
     : [];
+  if (options.sqs && options.createQueues) {
+    await createTriggerQueues(options.sqs, queueTriggersOf(entries));
+  }
   for (const poller of pollers) {
     poller.start();
   }
@@ -177,6 +216,7 @@ export async function startFunctionRunner(
   return {
     service: config.service,
     functions,
+    skipped,
     runCron: (functionName) =>
       Promise.all(
         cronTriggers
@@ -193,16 +233,13 @@ export async function startFunctionRunner(
 }
 
 /**
- * Sets provider and function `env`/`secret` values in the process
- * environment, without overriding variables already set.
+ * Sets provider and function `env`/`secret` values (variables already
+ * resolved) in the process environment, without overriding variables
+ * already set.
  */
 // Limitation (#3): every function runs in one process and shares one
 // environment; two functions declaring the same key get the first value.
-function applyEnvironment(
-  config: ServerlessConfig,
-  env: NodeJS.ProcessEnv,
-  logger: RunnerLogger,
-): void {
+function applyEnvironment(config: ServerlessConfig): void {
   const maps = [
     config.provider.env,
     config.provider.secret,
@@ -210,18 +247,32 @@ function applyEnvironment(
   ];
 
   for (const map of maps) {
-    for (const [key, raw] of Object.entries(map ?? {})) {
-      if (process.env[key] !== undefined) {
-        continue;
-      }
-      const value = resolveEnvValue(raw, env);
-      if (value === undefined) {
-        logger.warn({ key }, 'environment variable left unset');
+    for (const [key, value] of Object.entries(map ?? {})) {
+      if (value === undefined || process.env[key] !== undefined) {
         continue;
       }
       process.env[key] = value;
     }
   }
+}
+
+async function createTriggerQueues(
+  sqs: SQSClient,
+  triggers: readonly QueueTrigger[],
+): Promise<void> {
+  const names = new Set(triggers.map((trigger) => trigger.queue));
+  for (const name of names) {
+    await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  }
+}
+
+function describeLoadError(error: unknown): string {
+  if (!(error instanceof Error)) {
+    return 'unknown error';
+  }
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+
+  return `${error.message}${cause}`;
 }
 
 function cronTriggersOf(

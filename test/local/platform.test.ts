@@ -140,6 +140,7 @@ describe('startLocalPlatform', () => {
     expect(reply.status).toBe(200);
     expect(platform.functions.map((fn) => fn.name)).toEqual([
       'echo',
+      'bundled',
       'guarded',
       'nightly',
       'worker',

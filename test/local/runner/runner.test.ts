@@ -87,8 +87,22 @@ describe('runner: HTTP', () => {
       method: 'PUT',
       query: { x: '1' },
       body: '{"k":"v"}',
-      greeting: 'hello',
+      greeting: 'hello-dev',
+      fallback: 'fallback-dev',
+      unset: null,
     });
+  });
+
+  it('serves a dist/<file>/handler bundle path from functions/<file>.ts', async () => {
+    const reply = await fetch(`${urlOf('bundled')}/`);
+
+    expect(reply.status).toBe(200);
+    expect(runner.service).toBe('runner-fixture-dev');
+  });
+
+  it('skips a function whose handler is missing, naming it', () => {
+    expect(runner.skipped.map((fn) => fn.name)).toEqual(['missing']);
+    expect(runner.functions.map((fn) => fn.name)).not.toContain('missing');
   });
 
   it.each([
