@@ -6,7 +6,10 @@ import {
 } from '../audit/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { createScalewayClients } from '../scaleway/clients.ts';
+import {
+  createScalewayClients,
+  type ScalewayClients,
+} from '../scaleway/clients.ts';
 import { ensureStateBucket } from '../state/index.ts';
 import type { ProgressEvent, ProvisionContext } from './types.ts';
 
@@ -29,7 +32,7 @@ export interface ProvisionContextOptions {
  */
 export async function provisionContext(
   options: ProvisionContextOptions,
-): Promise<ProvisionContext> {
+): Promise<ProvisionContext & { clients: ScalewayClients }> {
   const { config, logger } = options;
   const clients = createScalewayClients(config);
   await ensureStateBucket(clients.s3, config.stateBucket);

@@ -235,7 +235,7 @@ async function convergeBucket(
     } else {
       await walk.change(
         { kind: 'bucket', name, action: 'update', id: name, changes },
-        () => updateBucket(walk, s3, desired, changes),
+        () => updateBucket(s3, desired, changes),
       );
     }
   }
@@ -274,7 +274,7 @@ async function createBucket(
     objectLock:
       desired.objectLock === null ? null : { ObjectLockEnabled: 'Enabled' },
   });
-  await updateBucket(walk, s3, desired, settings);
+  await updateBucket(s3, desired, settings);
 }
 
 function bucketChanges(
@@ -304,7 +304,6 @@ function bucketChanges(
 }
 
 async function updateBucket(
-  walk: ProvisionWalk,
   s3: S3Client,
   desired: DesiredBucket,
   changes: FieldChange[],

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PROVISION_EXIT,
+  runProvisionCommand,
+} from '../../lib/provision/cli.ts';
+import { type ProvisionFixture, startProvisionFixture } from './support.ts';
+
+let fixture: ProvisionFixture;
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+
+  return {
+    out,
+    err,
+    io: {
+      out: (line: string) => out.push(line),
+      err: (line: string) => err.push(line),
+      env: { ...fixture.environment, EVALAP_AUDIT_QUEUE_URL: undefined },
+    },
+  };
+}
+
+beforeAll(async () => {
+  fixture = await startProvisionFixture();
+});
+
+afterAll(() => fixture.close());
+
+describe('evalap-infra apply and plan', () => {
+  it('applies the production example with a line per resource', async () => {
+    const { out, io } = capture();
+
+    const code = await runProvisionCommand(
+      'apply',
+      'stacks/production.yaml',
+      { json: false },
+      io,
+    );
+
+    expect(code).toBe(PROVISION_EXIT.ok);
+    expect(out).toContain('✓ create vpc evalap-vpc-production');
+    expect(out.join('\n')).toMatch(/Plan for production: \d+ to create/);
+  });
+
+  it('then plans no change', async () => {
+    const { out, io } = capture();
+
+    const code = await runProvisionCommand(
+      'plan',
+      'stacks/production.yaml',
+      {},
+      io,
+    );
+
+    expect(code).toBe(PROVISION_EXIT.ok);
+    expect(out.join('\n')).toMatch(
+      /0 to create, 0 to update, 0 to replace, 0 to delete/,
+    );
+  });
+
+  it('says a missing file is not a stack (exit 2)', async () => {
+    const { err, io } = capture();
+
+    const code = await runProvisionCommand('plan', 'stacks/nope.yaml', {}, io);
+
+    expect(code).toBe(PROVISION_EXIT.notAStack);
+    expect(err.join('\n')).toMatch(/nope\.yaml/);
+  });
+});
