@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { register as registerApply } from './commands/apply.ts';
 import { register as registerAudit } from './commands/audit.ts';
 import { register as registerDrift } from './commands/drift.ts';
+import { register as registerPlan } from './commands/plan.ts';
 import { register as registerRotate } from './commands/rotate.ts';
 import { register as registerValidate } from './commands/validate.ts';
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   registerValidate(program);
+  registerPlan(program);
+  registerApply(program);
   registerAudit(program);
   registerDrift(program);
   registerRotate(program);
