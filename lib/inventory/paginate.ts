@@ -65,6 +65,14 @@ export async function listAllPages<T>(
   const rest = await Promise.all(
     Array.from({ length: pages - 1 }, (_, index) => fetchOne(index + 2)),
   );
+  const moved = rest.find((page) => page.totalCount !== total);
+  if (moved !== undefined) {
+    throw new IncompleteListingError(
+      options.resourceType,
+      total,
+      moved.totalCount,
+    );
+  }
   const items = [first, ...rest].flatMap((page) => page.items);
 
   return checkComplete(items, total, options.resourceType);
@@ -92,7 +100,8 @@ async function fetchWithRetry<T>(
 }
 
 /**
- * A list is complete when it holds exactly `total_count` items. Fewer
+ * A list is complete when every page announced the same `total_count` and
+ * it holds exactly that many items. Fewer
  * means a page came back short (items deleted while we paged, or a
  * paginator bug); more means items were added: either way we cannot
  * tell "deleted" from "not seen", so the listing is refused.
