@@ -136,3 +136,37 @@ describe('applyStack after a crash', () => {
     expect(outcomes.every((o) => o.crashed)).toBe(true);
   }, 600_000);
 });
+
+describe('applyStack after a fault injected by the platform', () => {
+  it.each([
+    {
+      label: 'a dropped connection on a secret version',
+      fault: { route: 'POST /secret-manager/*', kind: 'drop' as const },
+    },
+    {
+      label: 'a 503 on the container create',
+      fault: { route: 'POST /containers/*', kind: 'error' as const },
+    },
+    {
+      label: 'a 429 on the database create',
+      fault: { route: 'POST /rdb/*', kind: 'throttle' as const },
+    },
+  ])('fails with $label, then converges', async ({ fault }) => {
+    const fixture = await startProvisionFixture();
+    try {
+      fixture.platform.controls.faults.add({ ...fault, count: 1 });
+
+      const failed = await applyStack(fixture.context, stack).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await applyStack(fixture.context, stack);
+      const names = await inventoryNames(fixture.context, stack.project.id);
+
+      expect(failed).toBeInstanceOf(Error);
+      expect(JSON.stringify(names)).toBe(referenceText);
+    } finally {
+      await fixture.close();
+    }
+  });
+});

@@ -53,9 +53,9 @@ afterAll(() => fixture.close());
 
 describe('provision function over HTTP', () => {
   it.each([
-    { $case: 'no token', headers: {} },
-    { $case: 'a wrong token', headers: { 'X-Auth-Token': 'nope' } },
-  ])('answers 401 with $case and changes nothing', async ({ headers }) => {
+    { label: 'no token', headers: {} },
+    { label: 'a wrong token', headers: { 'X-Auth-Token': 'nope' } },
+  ])('answers 401 with $label and changes nothing', async ({ headers }) => {
     const event = { ...sample('provision-http-apply.json'), headers };
     fixture.platform.controls.counters.reset();
 
