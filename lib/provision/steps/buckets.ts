@@ -197,7 +197,7 @@ async function convergeBucket(
   live: LiveBucket | undefined,
 ): Promise<void> {
   const name = desired.name;
-  const create = () => createBucket(walk, s3, desired);
+  const create = () => createBucket(s3, desired);
 
   if (live === undefined) {
     await walk.change(
@@ -253,7 +253,6 @@ async function convergeBucket(
 }
 
 async function createBucket(
-  walk: ProvisionWalk,
   s3: S3Client,
   desired: DesiredBucket,
 ): Promise<void> {
