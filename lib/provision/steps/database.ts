@@ -62,6 +62,9 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
     return;
   }
 
+  // Limitation (#4): the logical database (`databaseName`) is not created:
+  // the local RDB API does not serve POST /instances/{id}/databases yet.
+  // Its name only goes into the users' credentials.
   walk.applied({
     kind: 'database-instance',
     name,
