@@ -11,6 +11,7 @@ import { assertArtefact, listZip, type ZipEntry } from './artefact.ts';
 import {
   type BundleReport,
   bundleFunction,
+  copyNativePackages,
   writeRuntimeFiles,
 } from './bundle.ts';
 import { PackagingError } from './errors.ts';
@@ -39,6 +40,8 @@ export interface PackageServiceOptions {
    * root/node_modules, so tests do not touch the working tree.
    */
   readonly serviceDir?: string;
+  /** Bundle only these functions (implies bundlesOnly). Default all. */
+  readonly only?: readonly string[];
   /** Bundles only, no `serverless package`. Default false. */
   readonly bundlesOnly?: boolean;
   /** Environment of the Serverless CLI. Default: process.env. */
@@ -71,7 +74,12 @@ export async function packageService(
 ): Promise<PackageReport> {
   const serviceDir = options.serviceDir ?? options.root;
   const configFile = join(options.root, 'serverless.yml');
-  const functions = await readServerlessFunctions(configFile);
+  const declared = await readServerlessFunctions(configFile);
+  const only = options.only;
+  const functions =
+    only === undefined
+      ? declared
+      : declared.filter((fn) => only.includes(fn.name));
   assertSourcesExist(options.root, functions);
 
   if (serviceDir !== options.root)
@@ -83,8 +91,9 @@ export async function packageService(
     bundles.push(await bundleFunction(fn, { root: options.root, outDir }));
   }
   await writeRuntimeFiles(options.root, outDir);
+  await copyNativePackages(options.root, outDir, bundles);
 
-  if (options.bundlesOnly === true) {
+  if (options.bundlesOnly === true || only !== undefined) {
     return { stage: options.stage, functions, bundles };
   }
 

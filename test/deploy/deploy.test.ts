@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { verify } from '@node-rs/argon2';
 import type { Functionv1beta1 } from '@scaleway/sdk-function';
@@ -180,12 +180,21 @@ describe('serverless deploy --stage staging on the local Functions API', () => {
     const fn = functionNamed('ship-audit-logs');
     const zip = await readFunctionArchive(local.api.store, fn.id);
     await extractZip(zip ?? Buffer.alloc(0), runDir);
+    // The runner maps a `dist/<file>/handler` to its functions/<file>.ts
+    // source; the uploaded files are served from another folder name so
+    // that the bundle itself is what runs.
+    await rename(join(runDir, 'dist'), join(runDir, 'deployed'));
     await writeFile(
       join(runDir, 'serverless.yml'),
       stringify({
         service: namespace.name,
         provider: { name: 'scaleway', runtime: fn.runtime },
-        functions: { [fn.name]: { handler: fn.handler, privacy: fn.privacy } },
+        functions: {
+          [fn.name]: {
+            handler: fn.handler.replace(/^dist\//, 'deployed/'),
+            privacy: fn.privacy,
+          },
+        },
       }),
     );
     const runner = await startFunctionRunner({
@@ -195,6 +204,7 @@ describe('serverless deploy --stage staging on the local Functions API', () => {
     });
 
     try {
+      expect(runner.skipped).toEqual([]);
       const url = runner.functions[0]?.url ?? '';
       const denied = await fetch(url);
       const answered = await fetch(url, {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { extractZip } from '../../scripts/packaging/artefact.ts';
 import {
   type PackageReport,
@@ -23,7 +23,10 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(() => service?.remove());
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await service?.remove();
+});
 
 describe('npm run package -- --stage production', () => {
   it('builds one zip holding every handler serverless.yml names', () => {
@@ -55,6 +58,7 @@ describe('npm run package -- --stage production', () => {
   it('exports the handler from each bundle extracted from the zip', async () => {
     const dir = join(service.path, 'extracted');
     await extractZip(report.zip?.path ?? '', dir);
+    vi.stubEnv('EVALAP_FUNCTION_TOKEN', 'a-token-for-the-import-test');
 
     for (const fn of report.functions) {
       const module = (await import(join(dir, fn.bundle))) as Record<
