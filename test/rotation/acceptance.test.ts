@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateSecretsHandler } from '../../lib/rotation/function.ts';
 import { type RotationReport, runRotation } from '../../lib/rotation/index.ts';
 import {
   type LocalPlatform,
@@ -69,6 +71,7 @@ async function allSecretValues(scenario: Scenario): Promise<string[]> {
 describe('runRotation on the local platform (production stack)', () => {
   let scenario: Scenario;
   const reports: RotationReport[] = [];
+  const responses: string[] = [];
   let before: DbCredentials;
 
   beforeAll(async () => {
@@ -147,12 +150,48 @@ describe('runRotation on the local platform (production stack)', () => {
     expect(versions.map((v) => v.status)).toEqual(['disabled', 'enabled']);
   });
 
+  it('previews, rotates one secret now and validates over HTTP', async () => {
+    const handle = rotateSecretsHandler({
+      logger: pino({ level: 'silent' }),
+      auth: { token: 'a-function-token-of-test' },
+      runtime: async () => ({
+        stack: scenario.stack,
+        context: scenario.context(),
+      }),
+    });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await handle({
+        httpMethod: method,
+        path,
+        headers: { 'X-Auth-Token': 'a-function-token-of-test' },
+        body: body === undefined ? '' : JSON.stringify(body),
+      });
+      responses.push(response.body);
+      return { status: response.statusCode, body: JSON.parse(response.body) };
+    };
+
+    const preview = await call('GET', '/due');
+    const invalid = await call('POST', '/rotate', { secret: 1, extra: true });
+    const rotated = await call('POST', '/rotate', { secret: 'api-key' });
+
+    expect(preview.status).toBe(200);
+    expect(preview.body.due).toEqual([]);
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.body)).toContain('secret');
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.rotated).toMatchObject([{ secret: 'api-key' }]);
+    expect(rotated.body.redeployed).toEqual([
+      { container: 'api', secrets: ['api-key'] },
+    ]);
+  });
+
   it('writes no secret value to logs, audit events or reports', async () => {
     const values = await allSecretValues(scenario);
     const texts = [
       ...scenario.observed.lines,
       ...scenario.observed.events.map((e) => JSON.stringify(e)),
       ...reports.map((r) => JSON.stringify(r)),
+      ...responses,
     ];
 
     const leaks = values.filter((v) => texts.some((t) => t.includes(v)));
