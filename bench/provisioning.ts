@@ -453,6 +453,7 @@ export function machineLine(): string {
 /** The markdown section of docs/performance.md for a run. */
 export function provisioningMarkdown(result: ProvisioningResult): string {
   const quick = result.scale.secrets !== PROVISIONING_SCALES.full.secrets;
+  const flag = quick ? ' --quick' : '';
   const second = readsByKind(result.second.api);
   const pages = minimumListPages(result.lists, LIST_PAGE_SIZE);
   const maxPages = minimumListPages(result.lists, MAX_LIST_PAGE_SIZE);
@@ -466,7 +467,8 @@ export function provisioningMarkdown(result: ProvisioningResult): string {
   return [
     '## Provisioning',
     '',
-    `Reproduce: \`npx tsx bench/provisioning.ts${quick ? ' --quick' : ''}\``,
+    `Reproduce: \`npm run bench -- --only provisioning${flag}\`` +
+      ` (or \`npx tsx bench/provisioning.ts${flag}\`).`,
     '',
     `Machine: ${machineLine()}.`,
     '',
