@@ -366,6 +366,8 @@ export class SecretRotation {
     const { run, secret } = this;
     const consumers = await this.consumerValues();
     for (const consumer of consumers) {
+      // Read back (argon2id) by this run's redeploy: nothing to add.
+      if (run.verifiedContainers.has(consumer.containerId)) continue;
       const container = await getContainer(run, consumer);
       const holds =
         container.status === 'ready' &&

@@ -45,20 +45,25 @@ export async function holdsValues(
 /**
  * Gives one container its new values with ONE update (secret variables
  * merge by key, `redeploy: true` deploys), waits until it is ready and
- * reads it back. A container that already holds every value is left
- * alone (a re-run after a crash does not deploy it again).
+ * reads it back. When `mayHoldAlready` (a rotation resumed at this
+ * step), a container that already holds every value is left alone: a
+ * re-run after a crash does not deploy it again.
  */
 export async function redeployContainer(
   run: RotationRun,
   change: ContainerChange,
+  mayHoldAlready: boolean,
 ): Promise<ContainerOutcome> {
   try {
-    const current = await getContainer(run, change);
-    if (
-      current.status === 'ready' &&
-      (await holdsValues(current, change.values))
-    ) {
-      return { change, deployed: false };
+    if (mayHoldAlready) {
+      const current = await getContainer(run, change);
+      const holds =
+        current.status === 'ready' &&
+        (await holdsValues(current, change.values));
+      if (holds) {
+        run.verifiedContainers.add(change.containerId);
+        return { change, deployed: false };
+      }
     }
 
     await run.call(`redeploy container ${change.container}`, () =>
@@ -76,6 +81,8 @@ export async function redeployContainer(
           'its deployment (hash read back differs)',
       );
     }
+
+    run.verifiedContainers.add(change.containerId);
 
     return { change, deployed: true };
   } catch (error) {

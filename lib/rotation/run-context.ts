@@ -26,6 +26,8 @@ export class RotationRun {
   readonly graceMs: number;
   readonly concurrency: number;
   readonly maxAutomaticAttempts: number;
+  /** Containers read back holding their new values in this run. */
+  readonly verifiedContainers = new Set<string>();
   readonly #instances = new Map<string, Promise<Rdbv1.Instance>>();
   readonly #certificates = new Map<string, Promise<string>>();
 

@@ -407,7 +407,15 @@ async function redeployAll(
       .filter((change) =>
         (owners.get(change.containerId) ?? []).every((r) => !failed.has(r)),
       )
-      .map((change) => limit(() => redeployContainer(run, change))),
+      .map((change) =>
+        limit(() =>
+          redeployContainer(
+            run,
+            change,
+            (owners.get(change.containerId) ?? []).some((r) => r.resumed),
+          ),
+        ),
+      ),
   );
   await recordRedeploys(run, outcomes, owners, failed, report);
 

@@ -114,59 +114,85 @@ describe('a rotation stopped at each step', () => {
     scenario = await provisionScenario(platform, 'steps');
   }, 60_000);
 
-  it.each([
-    { step: 'create-pending' as const },
-    { step: 'set-in-target' as const },
-    { step: 'test' as const },
-    { step: 'redeploy' as const },
-    { step: 'verify' as const },
-    { step: 'finish' as const },
-  ])('completes on the next run when stopped at $step', async ({ step }) => {
-    platform.clock.advance(91 * DAY_MS);
-    const context = scenario.context({ graceMs: 0 });
-    const before = credentialsIn(
-      (await versionsOf(scenario, 'db-password')).at(-1)?.payload,
-    );
-    const deploys = scenario.deployCalls();
-    if (step === 'create-pending') {
-      platform.controls.faults.add({ route: CREATE_VERSION, kind: 'error' });
-    } else {
-      const steps: RotationStep[] = [
-        'create-pending',
-        'set-in-target',
-        'test',
-        'redeploy',
-        'verify',
-        'finish',
-      ];
-      failAfter(scenario, steps[steps.indexOf(step) - 1] ?? step, failScaleway);
-    }
+  let databaseDown = false;
+  let deadPort: number;
 
-    const stopped = await runRotation(scenario.stack, context, {
-      secret: 'db-password',
-    });
-    platform.controls.faults.clear();
-    await expectConsumersHoldWorkingCredential(scenario);
-    const resumed = await runRotation(scenario.stack, context, {
-      secret: 'db-password',
-    });
-
-    const after = credentialsIn(
-      (await versionsOf(scenario, 'db-password')).at(-1)?.payload,
-    );
-    expect(stopped.stuck).toMatchObject([
-      { secret: 'db-password', step, fault: 'outside', needsOperator: false },
-    ]);
-    expect(
-      [...resumed.resumed, ...resumed.finished].map((o) => o.secret),
-    ).toEqual(['db-password']);
-    expect(resumed.stuck).toEqual([]);
-    expect(scenario.deployCalls() - deploys).toBe(2);
-    expect(after.username).not.toBe(before.username);
-    expect(await login(before)).toBe('28P01');
-    expect(await login(after)).toBe('connected');
-    await expectConsumersHoldWorkingCredential(scenario);
+  beforeAll(async () => {
+    deadPort = await closedPort();
   });
+
+  it.each([
+    { step: 'create-pending' as const, failing: 'Secret Manager' },
+    { step: 'set-in-target' as const, failing: 'the API' },
+    { step: 'test' as const, failing: 'the API' },
+    { step: 'redeploy' as const, failing: 'the API' },
+    { step: 'verify' as const, failing: 'the database' },
+    { step: 'finish' as const, failing: 'the API' },
+  ])(
+    'completes on the next run when $failing fails at $step',
+    async ({ step, failing }) => {
+      platform.clock.advance(91 * DAY_MS);
+      const context = scenario.context({
+        graceMs: 0,
+        databaseAddress: () => ({
+          host: 'localhost',
+          port: databaseDown ? deadPort : (platform.postgres?.port ?? 0),
+        }),
+      });
+      const fail =
+        failing === 'the database'
+          ? () => {
+              databaseDown = true;
+            }
+          : failScaleway;
+      const before = credentialsIn(
+        (await versionsOf(scenario, 'db-password')).at(-1)?.payload,
+      );
+      if (step === 'create-pending') {
+        platform.controls.faults.add({ route: CREATE_VERSION, kind: 'error' });
+      } else {
+        const steps: RotationStep[] = [
+          'create-pending',
+          'set-in-target',
+          'test',
+          'redeploy',
+          'verify',
+          'finish',
+        ];
+        failAfter(scenario, steps[steps.indexOf(step) - 1] ?? step, fail);
+      }
+
+      const stopped = await runRotation(scenario.stack, context, {
+        secret: 'db-password',
+      });
+      platform.controls.faults.clear();
+      databaseDown = false;
+      await expectConsumersHoldWorkingCredential(scenario);
+      const resumed = await runRotation(scenario.stack, context, {
+        secret: 'db-password',
+      });
+
+      const after = credentialsIn(
+        (await versionsOf(scenario, 'db-password')).at(-1)?.payload,
+      );
+      expect(stopped.stuck).toMatchObject([
+        { secret: 'db-password', step, fault: 'outside', needsOperator: false },
+      ]);
+      expect(
+        [...resumed.resumed, ...resumed.finished].map((o) => o.secret),
+      ).toEqual(['db-password']);
+      expect(resumed.stuck).toEqual([]);
+      expect(
+        [...stopped.redeployed, ...resumed.redeployed]
+          .map((r) => r.container)
+          .sort(),
+      ).toEqual(['api', 'runners']);
+      expect(after.username).not.toBe(before.username);
+      expect(await login(before)).toBe('28P01');
+      expect(await login(after)).toBe('connected');
+      await expectConsumersHoldWorkingCredential(scenario);
+    },
+  );
 
   it('adopts the version a lost reply created instead of adding one', async () => {
     platform.clock.advance(91 * DAY_MS);
