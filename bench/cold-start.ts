@@ -47,7 +47,7 @@ const PRODUCT_PACKAGES = [
 /** One build of one function, measured. */
 export interface ColdStartRow {
   readonly name: string;
-  readonly variant: 'bundled' | 'umbrella';
+  readonly variant: 'bundled' | 'umbrella' | 'baseline';
   /** Bytes to ship: the bundle, or the entry plus @scaleway/ packages. */
   readonly bytes: number;
   readonly medianMs: number;
@@ -102,7 +102,16 @@ export async function runColdStartBench(
     });
     const umbrellaBytes = await scalewayPackagesBytes();
 
-    const rows: ColdStartRow[] = [];
+    const emptyHandler = join(work.path, 'empty.mjs');
+    await writeFile(emptyHandler, 'export const handle = () => ({});\n');
+    const rows: ColdStartRow[] = [
+      {
+        name: '(empty handler)',
+        variant: 'baseline',
+        bytes: 0,
+        ...(await timeStarts(childFile, emptyHandler, 'handle', runs)),
+      },
+    ];
     for (const fn of present) {
       const bundled = join(service, fn.bundle);
       const umbrella = await buildUmbrella(fn, service);
@@ -289,8 +298,8 @@ export function coldStartMarkdown(result: ColdStartResult): string {
       'handler with its dependencies loaded from node_modules and the ' +
       'umbrella `@scaleway/sdk` instead of the per-product packages. Size: ' +
       'the bundle, or for *umbrella* its entry plus node_modules/@scaleway. ' +
-      'Node startup itself (about 40 ms here) is included; the platform ' +
-      'adds its own image pull and sandbox start on top.',
+      'The *baseline* row is Node itself answering from an empty handler; ' +
+      'the platform adds its own image pull and sandbox start on top.',
     '',
     `Load average at the end of the run: ${loadavg()[0]?.toFixed(1)} ` +
       '(wall times grow with it; CPU time, user + system of the process ' +

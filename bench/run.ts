@@ -76,7 +76,7 @@ async function writeSection(section: string): Promise<void> {
   const heading = section.split('\n', 1)[0] ?? '';
   const doc = await readFile(DOC, 'utf8').catch(() => TITLE);
   const lines = doc.split('\n');
-  const start = lines.findIndex((line) => line === heading);
+  const start = lines.indexOf(heading);
   if (start < 0) {
     await writeFile(DOC, `${doc.trimEnd()}\n\n${section}`);
     return;
