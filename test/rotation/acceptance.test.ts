@@ -185,6 +185,52 @@ describe('runRotation on the local platform (production stack)', () => {
     ]);
   });
 
+  it('swaps the IAM API key, deleting the old one after the consumers', async () => {
+    const [first] = await versionsOf(scenario, 'service-api-key');
+    const oldKey = first?.payload ?? '';
+    const accessKeys = () =>
+      scenario.clients.iam
+        .listAPIKeys({})
+        .all()
+        .then((keys) => keys.map((k) => k.accessKey));
+    const keysBefore = await accessKeys();
+
+    const report = await runRotation(
+      scenario.stack,
+      scenario.context({ graceMs: 0 }),
+      { secret: 'service-api-key' },
+    );
+    reports.push(report);
+
+    const versions = await versionsOf(scenario, 'service-api-key');
+    const newKey = versions.at(-1)?.payload ?? '';
+    const keysAfter = await accessKeys();
+    const created = keysAfter.filter((k) => !keysBefore.includes(k));
+    const deleted = keysBefore.filter((k) => !keysAfter.includes(k));
+    expect(report.rotated).toMatchObject([
+      { secret: 'service-api-key', strategy: 'iam-api-key', step: 'finish' },
+    ]);
+    expect(created).toHaveLength(1);
+    expect(deleted).toHaveLength(1);
+    for (const container of ['api', 'runners']) {
+      expect(
+        await heldValue(scenario, container, 'OBJECT_STORAGE_SECRET_KEY', [
+          oldKey,
+          newKey,
+        ]),
+      ).toBe(newKey);
+      expect(
+        await heldValue(
+          scenario,
+          container,
+          'OBJECT_STORAGE_ACCESS_KEY',
+          created,
+        ),
+      ).toBe(created[0]);
+    }
+    expect(versions.map((v) => v.status)).toEqual(['disabled', 'enabled']);
+  });
+
   it('writes no secret value to logs, audit events or reports', async () => {
     const values = await allSecretValues(scenario);
     const texts = [
