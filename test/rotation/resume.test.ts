@@ -112,14 +112,11 @@ describe('a rotation stopped at each step', () => {
 
   beforeAll(async () => {
     scenario = await provisionScenario(platform, 'steps');
+    deadPort = await closedPort();
   }, 60_000);
 
   let databaseDown = false;
   let deadPort: number;
-
-  beforeAll(async () => {
-    deadPort = await closedPort();
-  });
 
   it.each([
     { step: 'create-pending' as const, failing: 'Secret Manager' },
