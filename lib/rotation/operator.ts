@@ -130,7 +130,12 @@ async function undo(run: RotationRun, record: RotationRecord) {
   const secret = run.stack.secrets.find((s) => s.name === record.secret);
   let restored = false;
 
-  if (record.strategy === 'single-user' && record.step === 'test' && secret) {
+  // A crash right after the API call leaves the record at set-in-target
+  // with the password already changed: restore it there too (harmless
+  // when it was not changed).
+  const passwordMayHaveChanged =
+    record.step === 'set-in-target' || record.step === 'test';
+  if (record.strategy === 'single-user' && passwordMayHaveChanged && secret) {
     const previous = await run.call('read the previous version', () =>
       api.accessSecretVersion({
         ...request,
