@@ -3,14 +3,11 @@ import type {
   ObjectLockConfiguration,
 } from '@aws-sdk/client-s3';
 
-import { deployedName, type Environment, type Stack } from '../stack/index.ts';
+import { AUDIT_RETENTION_DAYS } from '../policy/index.ts';
+import { deployedName, type Stack } from '../stack/index.ts';
 
-/** The minimum audit retention of the guide, in days, per environment. */
-export const AUDIT_RETENTION_DAYS: Readonly<Record<Environment, number>> = {
-  dev: 7,
-  staging: 30,
-  production: 90,
-};
+/** The minimum audit retention of the guide (owned by lib/policy). */
+export { AUDIT_RETENTION_DAYS };
 
 /** The settings provisioning applies to an environment's audit bucket. */
 export interface AuditBucketSettings {

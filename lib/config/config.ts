@@ -252,11 +252,15 @@ function localDefaults(): Partial<Record<SettingKey, string>> {
   };
 }
 
-/** Bucket of the applied state on the local platform. */
-export const LOCAL_STATE_BUCKET = 'evalap-infra-state';
+/**
+ * Bucket of the applied state on the local platform: the one serverless.yml
+ * gives the dev stage, so the CLI and the functions `npm start` serves
+ * share state and the environment lock.
+ */
+export const LOCAL_STATE_BUCKET = 'evalap-infra-state-dev';
 
-/** Name of the audit queue on the local platform. */
-export const LOCAL_AUDIT_QUEUE = 'evalap-audit-logs';
+/** Name of the audit queue on the local platform (serverless.yml, dev). */
+export const LOCAL_AUDIT_QUEUE = 'evalap-audit-dev';
 
 function remoteDefaults(
   raw: Partial<Record<SettingKey, string>>,

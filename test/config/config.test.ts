@@ -293,7 +293,7 @@ describe('loadConfig', () => {
 
       expect(config.usingLocalPlatform).toBe(true);
       expect(config.source).toBe('environment');
-      expect(config.stateBucket).toBe('evalap-infra-state');
+      expect(config.stateBucket).toBe('evalap-infra-state-dev');
       expect(config.objectStorage.endpoint).toBe('http://127.0.0.1:4701');
     });
 

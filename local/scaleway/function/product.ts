@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -48,6 +48,7 @@ export function functionProduct(
   options: FunctionProductOptions = {},
 ): ScalewayProduct {
   let uploads: ArchiveUploadServer | undefined;
+  let temporaryDir: string | undefined;
 
   return defineProduct({
     name: 'function',
@@ -66,8 +67,10 @@ export function functionProduct(
         resource: 'trigger',
       });
 
-      const archiveDir =
-        options.archiveDir ?? mkdtempSync(join(tmpdir(), 'scw-functions-'));
+      temporaryDir = options.archiveDir
+        ? undefined
+        : mkdtempSync(join(tmpdir(), 'scw-functions-'));
+      const archiveDir = options.archiveDir ?? (temporaryDir as string);
       uploads = new ArchiveUploadServer(
         archiveDir,
         (id, token) =>
@@ -129,6 +132,10 @@ export function functionProduct(
     },
     async close() {
       await uploads?.close();
+
+      if (temporaryDir) {
+        rmSync(temporaryDir, { recursive: true, force: true });
+      }
     },
   });
 }
