@@ -147,6 +147,9 @@ const EXTRA_PROJECT_SETS = [
   'KeyManagerKeyEncrypt',
   'KeyManagerKeyDecrypt',
   'ServerlessJobsFullAccess',
+  'ServerlessJobsReadOnly',
+  'MessagingAndQueuingFullAccess',
+  'MessagingAndQueuingReadOnly',
 ];
 
 /**

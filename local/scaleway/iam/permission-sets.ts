@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { PERMISSION_SET_SCOPES } from '../../../lib/policy/index.ts';
+
 /** The scope a permission set applies to. */
 export type PermissionSetScope = 'projects' | 'organization';
 
@@ -12,82 +14,16 @@ export interface PermissionSet {
   categories: string[];
 }
 
-// Names from Scaleway's permission-set reference (docs-content, validated
-// 2026-03-20) and the security configuration guide.
+// The catalogue is lib/policy's (Scaleway's permission-set reference and
+// the security guide), so the policy checks and the local IAM agree.
 // Limitation (#3): a subset of the ~174 real sets; unknown names are
 // refused as the real API refuses them.
-const ORGANIZATION_SETS = [
-  'ProjectManager',
-  'ProjectReadOnly',
-  'IAMReadOnly',
-  'IAMManager',
-  'IAMApplicationManager',
-  'IAMApplicationReadOnly',
-  'IAMUserManager',
-  'IAMUserReadOnly',
-  'IAMGroupManager',
-  'IAMGroupReadOnly',
-  'IAMPolicyManager',
-  'IAMPolicyReadOnly',
-  'BillingReadOnly',
-  'BillingManager',
-  'OrganizationManager',
-  'OrganizationReadOnly',
-  'SupportTicketManager',
-  'SupportTicketReadOnly',
-  'AbuseTicketManager',
-  'AuditTrailReadOnly',
-  'AuditTrailExportRead',
-  'AuditTrailExportDelete',
-  'AuditTrailFullAccess',
-  'EnvironmentalImpactReadOnly',
-  'NotificationManagerFullAccess',
-  'NotificationManagerReadOnly',
-];
-
-const PROJECT_SETS = [
-  'AllProductsFullAccess',
-  'AllProductsReadOnly',
-  'ContainersFullAccess',
-  'ContainersReadOnly',
-  'ContainersPrivateAccess',
-  'FunctionsFullAccess',
-  'FunctionsReadOnly',
-  'FunctionsPrivateAccess',
-  'ContainerRegistryFullAccess',
-  'ContainerRegistryReadOnly',
-  'PrivateNetworksFullAccess',
-  'PrivateNetworksReadOnly',
-  'VPCFullAccess',
-  'VPCReadOnly',
-  'IPAMFullAccess',
-  'IPAMReadOnly',
-  'RelationalDatabasesFullAccess',
-  'RelationalDatabasesReadOnly',
-  'SecretManagerFullAccess',
-  'SecretManagerReadOnly',
-  'SecretManagerSecretAccess',
-  'SecretManagerSecretCreate',
-  'SecretManagerSecretDelete',
-  'SecretManagerSecretWrite',
-  'SecretManagerSecretRestore',
-  'KeyManagerFullAccess',
-  'KeyManagerReadOnly',
-  'KeyManagerKeyEncrypt',
-  'KeyManagerKeyDecrypt',
-  'ObjectStorageFullAccess',
-  'ObjectStorageReadOnly',
-  'ObservabilityFullAccess',
-  'ObservabilityReadOnly',
-  'ServerlessJobsFullAccess',
-  'ServerlessJobsReadOnly',
-];
-
 /** Every permission set the local IAM knows, sorted by name. */
 export const PERMISSION_SETS: readonly PermissionSet[] = [
-  ...ORGANIZATION_SETS.map((name) => permissionSet(name, 'organization')),
-  ...PROJECT_SETS.map((name) => permissionSet(name, 'projects')),
-].sort((a, b) => a.name.localeCompare(b.name));
+  ...PERMISSION_SET_SCOPES,
+]
+  .map(([name, scope]) => permissionSet(name, scope))
+  .sort((a, b) => a.name.localeCompare(b.name));
 
 const BY_NAME = new Map(PERMISSION_SETS.map((set) => [set.name, set]));
 
