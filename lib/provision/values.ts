@@ -1,32 +1,11 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+import {
+  fromSecretData,
+  generatePassword,
+  toSecretData,
+} from '../secrets/values.ts';
 import type { SecretGenerator, SecretType } from '../stack/index.ts';
-
-const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const DIGITS = '0123456789';
-// URI-unreserved: safe in a DSN, a URL and a shell without quoting.
-const SPECIAL = '-_.~';
-const CLASSES = [LOWER, UPPER, DIGITS, SPECIAL];
-const ALPHABET = CLASSES.join('');
-
-/**
- * A random password of `length` characters with at least one lower-case
- * letter, upper-case letter, digit and special character (what Managed
- * Databases require), drawn from URI-unreserved characters so that every
- * DSN form accepts it unescaped.
- */
-export function generatePassword(length = 32): string {
-  for (;;) {
-    const chars = Array.from(
-      { length },
-      () => ALPHABET[randomInt(ALPHABET.length)] as string,
-    );
-    const password = chars.join('');
-    if (CLASSES.every((set) => chars.some((c) => set.includes(c)))) {
-      return password;
-    }
-  }
-}
 
 /**
  * The first value of a secret for the generators provisioning owns
@@ -110,12 +89,4 @@ export function consumerValue(
   }
 }
 
-/** Base64 of UTF-8 text, as Secret Manager takes `data`. */
-export function toSecretData(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64');
-}
-
-/** UTF-8 text of Secret Manager's base64 `data`. */
-export function fromSecretData(data: string): string {
-  return Buffer.from(data, 'base64').toString('utf8');
-}
+export { fromSecretData, generatePassword, toSecretData };

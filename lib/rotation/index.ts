@@ -10,6 +10,11 @@
  * ```
  */
 
+export {
+  DEFAULT_PASSWORD_LENGTH,
+  generatePassword,
+  PASSWORD_ALPHABET,
+} from '../secrets/values.ts';
 export { defaultDatabaseAddress, tlsOptions } from './database.ts';
 export {
   DatabaseLoginError,
@@ -46,11 +51,4 @@ export type {
   RotationRunOptions,
   SecretOutcome,
 } from './types.ts';
-export {
-  alternateRole,
-  companionEnv,
-  consumerValues,
-  DEFAULT_PASSWORD_LENGTH,
-  generatePassword,
-  PASSWORD_ALPHABET,
-} from './values.ts';
+export { alternateRole, companionEnv, consumerValues } from './values.ts';

@@ -1,42 +1,16 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+import {
+  fromSecretData,
+  generatePassword,
+  toSecretData,
+} from '../secrets/values.ts';
 import type {
   SecretGenerator,
   SecretType,
   StackSecret,
 } from '../stack/index.ts';
 import type { RotationStrategy } from './record.ts';
-
-const LOWER = 'abcdefghijklmnopqrstuvwxyz';
-const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const DIGITS = '0123456789';
-// URI-unreserved only: no `:` (pgpass), `@ / ? #` (URL), quote, backslash
-// or space (key=value), so every DSN form takes the password unescaped.
-const SPECIAL = '-_.~';
-const CLASSES = [LOWER, UPPER, DIGITS, SPECIAL];
-
-/** Characters a rotated database password is drawn from (66). */
-export const PASSWORD_ALPHABET = CLASSES.join('');
-
-/** Default length: 32 × log2(66) ≈ 193 bits; 22 already gives 128. */
-export const DEFAULT_PASSWORD_LENGTH = 32;
-
-/**
- * A random password with at least one lower-case letter, upper-case
- * letter, digit and special character (Managed Databases' rule), drawn
- * from {@link PASSWORD_ALPHABET} so that URL, key=value and pgpass DSNs
- * accept it as is.
- */
-export function generatePassword(length = DEFAULT_PASSWORD_LENGTH): string {
-  for (;;) {
-    const chars = Array.from(
-      { length },
-      () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)] as string,
-    );
-    if (CLASSES.every((set) => chars.some((c) => set.includes(c)))) {
-      return chars.join('');
-    }
-  }
-}
 
 /**
  * A new value of the declared shape for a `password`, `random` or
@@ -216,16 +190,6 @@ export function consumerValues(
   return values;
 }
 
-/** Base64 of UTF-8 text, as Secret Manager takes `data`. */
-export function toSecretData(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64');
-}
-
-/** UTF-8 text of Secret Manager's base64 `data`. */
-export function fromSecretData(data: string): string {
-  return Buffer.from(data, 'base64').toString('utf8');
-}
-
 function parseObject(payload: string): Record<string, string | undefined> {
   try {
     const parsed: unknown = JSON.parse(payload);
@@ -235,3 +199,5 @@ function parseObject(payload: string): Record<string, string | undefined> {
     return {};
   }
 }
+
+export { fromSecretData, generatePassword, toSecretData };
