@@ -205,7 +205,14 @@ describe('verifyAuditTrail', () => {
           const key = sealed.digests[1] as string;
           await rewrite(bucket, key, (body) =>
             Buffer.from(
-              body.toString().replace(/"sha256": "[0-9a-f]/, '"sha256": "f'),
+              // flip the first hex digit, so the digest always changes
+              body
+                .toString()
+                .replace(
+                  /"sha256": "([0-9a-f])/,
+                  (_, digit: string) =>
+                    `"sha256": "${digit === 'f' ? '0' : 'f'}`,
+                ),
             ),
           );
           return key;
