@@ -5,7 +5,11 @@ import {
   RESOURCE_TYPES,
   type ResourceType,
 } from '../inventory/types.ts';
-import { type DeclaredResource, SKIP } from './declared.ts';
+import {
+  type DeclaredFields,
+  type DeclaredResource,
+  SKIP,
+} from './declared.ts';
 import type { DriftFinding, DriftSeverity } from './finding.ts';
 import { type LiveDetails, liveFields } from './live.ts';
 import { hasTags, sameValue } from './normalize.ts';
@@ -141,8 +145,13 @@ export function compareResources(
     });
   }
 
+  const valueless = secretsWithoutValue(matching);
   for (const { declared, live } of matching.matched) {
-    const wanted = declared.fields(matching.resolve);
+    const wanted = withoutValuelessSecrets(
+      declared,
+      declared.fields(matching.resolve),
+      valueless,
+    );
     const actual = liveFields(live, details);
     for (const [field, value] of Object.entries(wanted)) {
       if (value === SKIP || !(field in actual)) continue;
@@ -190,4 +199,37 @@ function severityOfChange(field: string): DriftSeverity {
   if (field === 'tags') return 'low';
 
   return SECURITY_FIELDS.has(field) ? 'high' : 'medium';
+}
+
+/**
+ * Deployed names of the matched secrets with no version yet (a `manual`
+ * secret waiting for its value): provisioning cannot inject them, so a
+ * container lacking them is not drift.
+ */
+function secretsWithoutValue(matching: Matching): Set<string> {
+  return new Set(
+    matching.matched
+      .filter(({ live }) => live.type === 'secret')
+      .filter(({ live }) => {
+        const secret = live as LiveResource<'secret'>;
+        return secret.raw.versionCount === 0;
+      })
+      .map(({ live }) => live.name),
+  );
+}
+
+function withoutValuelessSecrets(
+  declared: DeclaredResource,
+  fields: DeclaredFields,
+  valueless: ReadonlySet<string>,
+): DeclaredFields {
+  const secretEnv = declared.secretEnv;
+  if (secretEnv === undefined || !('secretEnvKeys' in fields)) return fields;
+
+  return {
+    ...fields,
+    secretEnvKeys: Object.keys(secretEnv).filter(
+      (env) => !valueless.has(secretEnv[env] as string),
+    ),
+  };
 }

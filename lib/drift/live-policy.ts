@@ -152,8 +152,12 @@ function checkContainer(
   context: { production: boolean; report: Report },
 ): void {
   const attached = Boolean(live.raw.privateNetworkId);
-  const required =
-    typeof declared?.privateNetwork === 'string' || context.production;
+  // A declared container needs the network when the stack says so (the
+  // stack's own policy decides which must); an undeclared one always does
+  // in production.
+  const required = declared
+    ? typeof declared.privateNetwork === 'string'
+    : context.production;
   if (attached || !required) return;
 
   context.report(

@@ -121,9 +121,9 @@ export const SECRET_VALUES = {
   'db-password': 'Test-Passw0rd!-0123456789',
 };
 
-// Limitation (#6): until provisioning's applyStack is committed, the test
-// applies the stack itself through the SDK, the way provisioning does
-// (same names, tags, units); switch to applyStack when it lands.
+// The drift tests create their resources through the SDK, so that each
+// test controls the exact ids and secret values it changes afterwards;
+// after-apply.test.ts checks drift against the real applyStack.
 /** Creates every resource of the drift test stack, tagged as managed. */
 export async function applyForTest(
   local: TestScalewayApi,
