@@ -19,3 +19,13 @@ export const LOCAL_DEFAULTS = {
   zone: 'fr-par-1',
   dataDir: '.local-platform',
 } as const;
+
+/**
+ * URL of a queue of the local platform, in the form its SQS endpoint
+ * (fauxqs) gives and resolves: the region sits in the host name.
+ */
+export function localQueueUrl(storagePort: number, name: string): string {
+  const { region } = LOCAL_DEFAULTS;
+
+  return `http://sqs.${region}.localhost:${storagePort}/000000000000/${name}`;
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PlatformClock } from './controls/clock.ts';
 import { PlatformControls } from './controls/controls.ts';
-import { LOCAL_DEFAULTS } from './defaults.ts';
+import { LOCAL_DEFAULTS, localQueueUrl } from './defaults.ts';
 import type { DatabaseEngine } from './postgres/engine.ts';
 import { startPostgres } from './postgres/server.ts';
 import {
@@ -287,7 +287,10 @@ function functionEnvironment(
     EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
     EVALAP_FUNCTION_TOKEN: LOCAL_DEFAULTS.secretKey,
     // the queue serverless.yml names `evalap-audit-${sls:stage}`
-    EVALAP_AUDIT_QUEUE_URL: `${storage.endpoint}/000000000000/evalap-audit-${stage}`,
+    EVALAP_AUDIT_QUEUE_URL: localQueueUrl(
+      storage.port,
+      `evalap-audit-${stage}`,
+    ),
   };
 }
 

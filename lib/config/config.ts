@@ -1,4 +1,4 @@
-import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { LOCAL_DEFAULTS, localQueueUrl } from '../../local/defaults.ts';
 import { ConfigError } from './errors.ts';
 import {
   EVALAP_KEYS,
@@ -242,7 +242,7 @@ function localDefaults(): Partial<Record<SettingKey, string>> {
     EVALAP_ENVIRONMENT: 'dev',
     EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
     EVALAP_STATE_BUCKET: LOCAL_STATE_BUCKET,
-    EVALAP_AUDIT_QUEUE_URL: `${storage}/000000000000/${LOCAL_AUDIT_QUEUE}`,
+    EVALAP_AUDIT_QUEUE_URL: localQueueUrl(ports.storage, LOCAL_AUDIT_QUEUE),
     EVALAP_S3_ENDPOINT: storage,
     EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
     EVALAP_SQS_ENDPOINT: storage,

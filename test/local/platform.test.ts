@@ -7,15 +7,16 @@ import {
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createClient } from '@scaleway/sdk-client';
 import { Rdbv1 } from '@scaleway/sdk-rdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { LOCAL_DEFAULTS, localQueueUrl } from '../../local/defaults.ts';
 import {
   type LocalPlatform,
   startLocalPlatform,
 } from '../../local/platform.ts';
-import { localS3Client } from '../../local/storage/clients.ts';
+import { localS3Client, localSqsClient } from '../../local/storage/clients.ts';
 import { loginOutcome } from '../support/postgres.ts';
 
 const DAY_MS = 86_400_000;
@@ -189,5 +190,23 @@ describe('startLocalPlatform with persist', () => {
 
     expect(outcome).toBe('connected');
     expect(secondCa).toBe(firstCa);
+  });
+});
+
+describe('local queue URLs', () => {
+  it('reach a queue the platform created (the form config and functions get)', async () => {
+    const sqs = localSqsClient(platform.storageEndpoint);
+    await sqs.send(new CreateQueueCommand({ QueueName: 'url-check' }));
+    const port = Number(new URL(platform.storageEndpoint).port);
+
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: localQueueUrl(port, 'url-check'),
+        MessageBody: 'ping',
+      }),
+    );
+
+    expect(sent.MessageId).toBeTruthy();
+    sqs.destroy();
   });
 });
