@@ -69,6 +69,12 @@ try {
     `${calls} | ${(calls / minimum).toFixed(2)} |`;
   console.log(
     [
+      '## Drift at scale',
+      '',
+      'Reproduce: `npx tsx bench/drift.ts` (part of `npm run bench`).',
+      `Node ${process.version}. Target: at least 20× fewer calls than ` +
+        'per-resource reads, under 15 s.',
+      '',
       `Drift check, ${LATENCY_MS} ms per API call, concurrency ` +
         `${CONCURRENCY}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`,
       '',

@@ -1,4 +1,3 @@
-/**
  * Rotation benchmark (issue 5; collected into docs/performance.md): one
  * run rotating 1,000 due opaque secrets consumed by 50 containers (20
  * secrets each) with 20 ms of latency on every Scaleway API call. Prints
@@ -7,7 +6,10 @@
  *
  * Run: npx tsx bench/rotation.ts [concurrency...]   (default: 8 32)
  */
+
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import os from 'node:os';
 import pLimit from 'p-limit';
 import pino from 'pino';
 import { runRotation } from '../lib/rotation/index.ts';
@@ -170,8 +172,19 @@ for (const concurrency of concurrencies.length ? concurrencies : [8, 32]) {
 }
 
 console.log(
-  `\nRotation: ${SECRETS} due opaque secrets, ${CONTAINERS} containers, ` +
-    `${LATENCY_MS} ms per API call\n`,
+  [
+    '## Rotation',
+    '',
+    'Reproduce: `npx tsx bench/rotation.ts` (part of `npm run bench`).',
+    `Machine: Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ` +
+      `${os.cpus().length} cores.`,
+    '',
+    `One run rotating ${SECRETS} due opaque secrets consumed by ` +
+      `${CONTAINERS} containers, ${LATENCY_MS} ms per API call. Target: one ` +
+      'redeploy per container, under 3 minutes (Scaleway stops a function ' +
+      'at 15).',
+    '',
+  ].join('\n'),
 );
 console.log(
   '| concurrency | wall time | API calls (writes) | rotated | stuck | ' +
