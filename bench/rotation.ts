@@ -1,3 +1,4 @@
+/**
  * Rotation benchmark (issue 5; collected into docs/performance.md): one
  * run rotating 1,000 due opaque secrets consumed by 50 containers (20
  * secrets each) with 20 ms of latency on every Scaleway API call. Prints
@@ -8,7 +9,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import os from 'node:os';
 import pLimit from 'p-limit';
 import pino from 'pino';
