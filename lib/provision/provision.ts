@@ -55,12 +55,18 @@ export async function planStack(
   context: ProvisionContext,
   stack: Stack,
 ): Promise<Plan> {
+  const { plan } = await planWalk(context, stack);
+
+  return plan;
+}
+
+async function planWalk(context: ProvisionContext, stack: Stack) {
   const warnings = assertPolicy(stack);
 
   const walk = new ProvisionWalk(context, stack, 'plan');
   await runSteps(walk);
 
-  return toPlan(walk, warnings);
+  return { plan: toPlan(walk, warnings), walk };
 }
 
 /**
@@ -80,7 +86,7 @@ export async function applyStack(
   stack: Stack,
   options: ProvisionOptions = {},
 ): Promise<ApplyResult> {
-  const preview = await planStack(context, stack);
+  const { plan: preview, walk: planned } = await planWalk(context, stack);
   if (preview.replacements.length > 0 && options.allowReplace !== true) {
     throw new ReplacementRefusedError(preview.replacements);
   }
@@ -95,7 +101,7 @@ export async function applyStack(
     );
   }
 
-  const walk = new ProvisionWalk(context, stack, 'apply');
+  const walk = new ProvisionWalk(context, stack, 'apply', planned.payloads);
   try {
     await runSteps(walk);
     const plan = toPlan(walk, preview.warnings);

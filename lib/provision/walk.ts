@@ -51,13 +51,26 @@ export class ProvisionWalk {
   readonly ids = new Map<string, string>();
   /** Versions of each declared secret (base name), as read or written. */
   readonly versionCounts = new Map<string, number>();
-  readonly #payloads = new Map<string, string | undefined>();
 
+  readonly #payloads: Map<string, string | undefined>;
+
+  /**
+   * @param payloads secret payloads already read in this run (the plan
+   *   of an apply hands its own over, so each value is read once per run).
+   */
   constructor(
     readonly context: ProvisionContext,
     readonly stack: Stack,
     readonly mode: 'plan' | 'apply',
-  ) {}
+    payloads = new Map<string, string | undefined>(),
+  ) {
+    this.#payloads = payloads;
+  }
+
+  /** The secret payloads read or written so far (memory only). */
+  get payloads(): Map<string, string | undefined> {
+    return this.#payloads;
+  }
 
   get applying(): boolean {
     return this.mode === 'apply';
@@ -201,7 +214,7 @@ export class ProvisionWalk {
 
   /**
    * The payload of a declared secret's latest enabled version, read from
-   * Secret Manager once per walk; `undefined` when it has no version.
+   * Secret Manager once per run; `undefined` when it has no version.
    * Kept in memory only; never logged.
    */
   async secretPayload(name: string): Promise<string | undefined> {

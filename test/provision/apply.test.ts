@@ -52,6 +52,24 @@ describe('applyStack on the production example', () => {
     expect(fixture.apiWrites()).toBe(0);
   });
 
+  it('reads each secret value at most once per apply, not once per walk', async () => {
+    fixture.platform.controls.counters.reset();
+
+    await applyStack(fixture.context, stack);
+
+    const accessRoute =
+      'GET /secret-manager/v1beta1/regions/{region}/secrets/' +
+      '{secret_id}/versions/{revision}/access';
+    const reads = fixture.platform.controls.counters.count(accessRoute);
+    // at most one read per secret that has a value: the plan's reads
+    // are handed to the apply instead of being made again
+    const withValue = stack.secrets.filter(
+      (secret) => secret.generator.kind !== 'manual',
+    );
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(withValue.length);
+  });
+
   it('keeps the applied state for rotation and drift', async () => {
     const stored = await readAppliedState(
       fixture.context.clients.s3,
