@@ -18,10 +18,8 @@
  * `BENCH_SCALE=quick`, for a tenth of the events).
  */
 import { randomBytes } from 'node:crypto';
-import { arch, cpus, loadavg, platform as osPlatform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-
 import {
   CreateBucketCommand,
   ListObjectsV2Command,
@@ -72,6 +70,11 @@ import {
   type ObjectStorage,
   startObjectStorage,
 } from '../local/storage/server.ts';
+import {
+  addClientLatency,
+  isQuickScale,
+  machineLine,
+} from './support/harness.ts';
 
 /** Added to every Scaleway API, S3 and SQS call, as issue #9 asks. */
 export const API_LATENCY_MS = 20;
@@ -136,45 +139,23 @@ interface CountedClients {
   onCommand: Set<(name: string) => void>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Adds the benchmark latency to each call of an AWS SDK client and counts
- * its calls per command. Object Storage has no latency control, so the
- * delay is added on the client side, before the request is sent.
- */
+/** Counts the calls of an AWS SDK client per command, with the latency. */
 function instrument(
   client: S3Client | SQSClient,
   service: 's3' | 'sqs',
   clients: Pick<CountedClients, 'counts' | 'onCommand'>,
 ): void {
-  const middleware =
-    (next: Handler, context: { commandName?: string }) =>
-    async (args: unknown) => {
-      const name = `${service}:${context.commandName ?? 'unknown'}`;
+  addClientLatency(client, API_LATENCY_MS, {
+    onRequest: (command) => {
+      const name = `${service}:${command}`;
       clients.counts.set(name, (clients.counts.get(name) ?? 0) + 1);
-      await sleep(API_LATENCY_MS);
-      const output = await next(args);
-      for (const listener of clients.onCommand) listener(name);
-
-      return output;
-    };
-
-  // The S3 and SQS stacks differ only in their input and output types,
-  // which this middleware does not look at.
-  const stack = client.middlewareStack as unknown as MiddlewareAdder;
-  stack.add(middleware, { step: 'build', name: 'benchLatencyAndCount' });
-}
-
-type Handler = (args: unknown) => Promise<unknown>;
-
-interface MiddlewareAdder {
-  add(
-    middleware: (next: Handler, context: { commandName?: string }) => Handler,
-    options: { step: 'build'; name: string },
-  ): void;
+    },
+    onResponse: (command) => {
+      for (const listener of clients.onCommand) {
+        listener(`${service}:${command}`);
+      }
+    },
+  });
 }
 
 function countedClients(endpoint: string): CountedClients {
@@ -778,17 +759,6 @@ function compressionRow(figures: CompressionFigures): string {
   return `| ${cells.join(' | ')} |`;
 }
 
-/** The machine a run happened on, for the report. */
-export function machineLine(): string {
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const load = loadavg()[0]?.toFixed(1) ?? '?';
-
-  return (
-    `Node ${process.version}, ${cpu}, ${cpus().length} cores, ` +
-    `${osPlatform()} ${arch()}, load average ${load} at the end of the run`
-  );
-}
-
 /** The markdown section of docs/performance.md for a run. */
 export function auditShippingMarkdown(result: AuditShippingResult): string {
   const { scale } = result;
@@ -834,9 +804,9 @@ export function scaleFromArgs(
   argv: readonly string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
 ): AuditShippingScale {
-  const quick = argv.includes('--quick') || env.BENCH_SCALE === 'quick';
-
-  return quick ? AUDIT_SHIPPING_SCALES.quick : AUDIT_SHIPPING_SCALES.full;
+  return isQuickScale(argv, env)
+    ? AUDIT_SHIPPING_SCALES.quick
+    : AUDIT_SHIPPING_SCALES.full;
 }
 
 async function main(): Promise<void> {

@@ -8,12 +8,9 @@
  * Run: `npx tsx bench/provisioning.ts` (add `--quick`, or set
  * `BENCH_SCALE=quick`, for 50 secrets and 10 containers).
  */
-import { arch, cpus, loadavg, platform as osPlatform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-
 import type { S3Client } from '@aws-sdk/client-s3';
-
 import { AuditLogger } from '../lib/audit/index.ts';
 import { loadConfig } from '../lib/config/index.ts';
 import { checkStack, hasErrors } from '../lib/policy/index.ts';
@@ -35,6 +32,11 @@ import {
 import { ensureStateBucket } from '../lib/state/index.ts';
 import type { CounterSnapshot } from '../local/controls/counters.ts';
 import { type LocalPlatform, startLocalPlatform } from '../local/platform.ts';
+import {
+  addClientLatency,
+  isQuickScale,
+  machineLine,
+} from './support/harness.ts';
 
 /** Added to every Scaleway API and S3 call, as issue #9 asks. */
 export const API_LATENCY_MS = 20;
@@ -155,15 +157,6 @@ export function scaledProductionStack(
   return stack;
 }
 
-type Handler = (args: unknown) => Promise<unknown>;
-
-interface MiddlewareAdder {
-  add(
-    middleware: (next: Handler, context: { commandName?: string }) => Handler,
-    options: { step: 'build'; name: string },
-  ): void;
-}
-
 const READ_COMMANDS = /^(Get|Head|List)/;
 
 /**
@@ -172,19 +165,11 @@ const READ_COMMANDS = /^(Get|Head|List)/;
  */
 function instrumentStateBucket(s3: S3Client) {
   const counts = { read: 0, write: 0 };
-  const middleware =
-    (next: Handler, context: { commandName?: string }) =>
-    async (args: unknown) => {
-      const read = READ_COMMANDS.test(context.commandName ?? '');
-      counts[read ? 'read' : 'write'] += 1;
-      await new Promise((resolve) => setTimeout(resolve, API_LATENCY_MS));
-
-      return next(args);
-    };
-  // Only the command name is read, so the S3 input and output types of
-  // the stack do not matter here.
-  const stack = s3.middlewareStack as unknown as MiddlewareAdder;
-  stack.add(middleware, { step: 'build', name: 'benchLatencyAndCount' });
+  addClientLatency(s3, API_LATENCY_MS, {
+    onRequest: (command) => {
+      counts[READ_COMMANDS.test(command) ? 'read' : 'write'] += 1;
+    },
+  });
 
   return counts;
 }
@@ -439,17 +424,6 @@ export function readsByKind(api: CounterSnapshot): {
   };
 }
 
-/** The machine a run happened on, for the report. */
-export function machineLine(): string {
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const load = loadavg()[0]?.toFixed(1) ?? '?';
-
-  return (
-    `Node ${process.version}, ${cpu}, ${cpus().length} cores, ` +
-    `${osPlatform()} ${arch()}, load average ${load} at the end of the run`
-  );
-}
-
 /** The markdown section of docs/performance.md for a run. */
 export function provisioningMarkdown(result: ProvisioningResult): string {
   const quick = result.scale.secrets !== PROVISIONING_SCALES.full.secrets;
@@ -506,9 +480,9 @@ export function scaleFromArgs(
   argv: readonly string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
 ): ProvisioningScale {
-  const quick = argv.includes('--quick') || env.BENCH_SCALE === 'quick';
-
-  return quick ? PROVISIONING_SCALES.quick : PROVISIONING_SCALES.full;
+  return isQuickScale(argv, env)
+    ? PROVISIONING_SCALES.quick
+    : PROVISIONING_SCALES.full;
 }
 
 async function main(): Promise<void> {
