@@ -4,6 +4,7 @@ import {
   type AppliedState,
   RESOURCE_KINDS,
   readAppliedState,
+  type StoredState,
   stackRevision,
   writeAppliedState,
 } from '../state/index.ts';
@@ -62,11 +63,18 @@ export async function planStack(
 
 async function planWalk(context: ProvisionContext, stack: Stack) {
   const warnings = assertPolicy(stack);
+  const stored = await readAppliedState(
+    context.clients.s3,
+    context.stateBucket,
+    stack.environment,
+  );
 
-  const walk = new ProvisionWalk(context, stack, 'plan');
+  const walk = new ProvisionWalk(context, stack, 'plan', {
+    previous: stored?.state,
+  });
   await runSteps(walk);
 
-  return { plan: toPlan(walk, warnings), walk };
+  return { plan: toPlan(walk, warnings), walk, stored };
 }
 
 /**
@@ -86,33 +94,40 @@ export async function applyStack(
   stack: Stack,
   options: ProvisionOptions = {},
 ): Promise<ApplyResult> {
-  const { plan: preview, walk: planned } = await planWalk(context, stack);
+  const planned = await planWalk(context, stack);
+  const { plan: preview, stored } = planned;
   if (preview.replacements.length > 0 && options.allowReplace !== true) {
     throw new ReplacementRefusedError(preview.replacements);
   }
 
-  const audit = context.audit;
-  const stackName = stack.environment;
   const changing = preview.items.filter((i) => i.action !== 'no-change');
-  if (changing.length > 0) {
-    await audit?.logDeploymentStart(
-      stackName,
-      changing.map((item) => `${item.kind}:${item.name}`),
-    );
+  if (changing.length === 0) {
+    // The plan's reads are the whole picture: no second walk is needed.
+    const state = await saveState(context, stack, planned.walk, stored);
+
+    return { plan: preview, state, changed: 0 };
   }
 
-  const walk = new ProvisionWalk(context, stack, 'apply', planned.payloads);
+  const audit = context.audit;
+  const stackName = stack.environment;
+  await audit?.logDeploymentStart(
+    stackName,
+    changing.map((item) => `${item.kind}:${item.name}`),
+  );
+
+  const walk = new ProvisionWalk(context, stack, 'apply', {
+    payloads: planned.walk.payloads,
+    previous: stored?.state,
+  });
   try {
     await runSteps(walk);
     const plan = toPlan(walk, preview.warnings);
-    const state = await saveState(context, stack, walk);
-    if (changing.length > 0) {
-      await audit?.logDeploymentComplete(stackName, {
-        created: plan.summary.create,
-        updated: plan.summary.update + plan.summary.replace,
-        deleted: plan.summary.delete,
-      });
-    }
+    const state = await saveState(context, stack, walk, stored);
+    await audit?.logDeploymentComplete(stackName, {
+      created: plan.summary.create,
+      updated: plan.summary.update + plan.summary.replace,
+      deleted: plan.summary.delete,
+    });
 
     return { plan, state, changed: countChanges(plan) };
   } catch (error) {
@@ -183,19 +198,17 @@ function countChanges(plan: Plan): number {
 /**
  * Writes the applied state unless it is already the stored one (same
  * revision and resources), so that a no-op apply writes nothing at all.
+ * The write is conditional on the ETag read before the plan, so a state
+ * written meanwhile by someone else fails the apply instead of being lost.
  */
 async function saveState(
   context: ProvisionContext,
   stack: Stack,
   walk: ProvisionWalk,
+  stored: StoredState | undefined,
 ): Promise<AppliedState> {
   const now = context.now ?? (() => new Date());
   const revision = stackRevision(stack);
-  const stored = await readAppliedState(
-    context.clients.s3,
-    context.stateBucket,
-    stack.environment,
-  );
   const same =
     stored !== undefined &&
     stored.state.stackRevision === revision &&

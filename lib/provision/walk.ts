@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { callScaleway, type ScalewayCallContext } from '../scaleway/index.ts';
 import {
   deployedName,
@@ -5,7 +6,11 @@ import {
   type Stack,
   type StackSecret,
 } from '../stack/index.ts';
-import type { AppliedResource, ResourceKind } from '../state/index.ts';
+import type {
+  AppliedResource,
+  AppliedState,
+  ResourceKind,
+} from '../state/index.ts';
 import { ProvisionStepError } from './errors.ts';
 import type {
   FieldChange,
@@ -30,6 +35,12 @@ const AUDIT_TYPES: Record<ResourceKind, string> = {
   bucket: 'ObjectBucket',
 };
 
+/** What a walk starts from besides the live state. */
+export interface WalkOptions {
+  payloads?: Map<string, string | undefined>;
+  previous?: AppliedState | undefined;
+}
+
 /** A managed resource no longer declared, deleted after every step. */
 export interface Orphan {
   item: PlanItem;
@@ -53,18 +64,21 @@ export class ProvisionWalk {
   readonly versionCounts = new Map<string, number>();
 
   readonly #payloads: Map<string, string | undefined>;
+  readonly #previous: AppliedResource[];
 
   /**
-   * @param payloads secret payloads already read in this run (the plan
-   *   of an apply hands its own over, so each value is read once per run).
+   * @param options.payloads secret payloads already read in this run (the
+   *   plan of an apply hands its own over, so each value is read once).
+   * @param options.previous the applied state of the last apply, if any.
    */
   constructor(
     readonly context: ProvisionContext,
     readonly stack: Stack,
     readonly mode: 'plan' | 'apply',
-    payloads = new Map<string, string | undefined>(),
+    options: WalkOptions = {},
   ) {
-    this.#payloads = payloads;
+    this.#payloads = options.payloads ?? new Map();
+    this.#previous = options.previous?.resources ?? [];
   }
 
   /** The secret payloads read or written so far (memory only). */
@@ -205,6 +219,34 @@ export class ProvisionWalk {
   /** Adds a resource to the applied state. */
   applied(resource: AppliedResource): void {
     this.resources.push(resource);
+  }
+
+  /** The same resource in the last applied state, if it was there. */
+  previous(kind: ResourceKind, name: string): AppliedResource | undefined {
+    return this.#previous.find((r) => r.kind === kind && r.name === name);
+  }
+
+  /** Whether a declared secret exists and holds at least one version. */
+  hasValue(name: string): boolean {
+    return (
+      this.ids.has(`secret:${name}`) && (this.versionCounts.get(name) ?? 0) > 0
+    );
+  }
+
+  /**
+   * A digest of a consumer's argon2id `hash` with the secret's id and
+   * version count: equal digests mean the consumer still holds the value
+   * verified when the digest was recorded, and the secret has had no new
+   * version since. Lets an apply skip reading the value (#9).
+   */
+  fingerprint(name: string, hash: string): string {
+    const id = this.ids.get(`secret:${name}`) ?? '';
+    const versions = this.versionCounts.get(name) ?? 0;
+
+    return createHash('sha256')
+      .update(`${hash}\u0000${id}\u0000${versions}`)
+      .digest('hex')
+      .slice(0, 32);
   }
 
   /** The declared secret of a base name. */

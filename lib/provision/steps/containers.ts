@@ -113,25 +113,33 @@ async function convergeNamespace(
   return id;
 }
 
-/** What the API should hold for one container, secrets as values. */
+/** What the API should hold for one container. */
 interface DesiredContainer {
   request: Omit<Containerv1beta1.CreateContainerRequest, 'namespaceId'>;
+  /** Secret environment variable → its secret, for secrets with a value. */
   secrets: Map<string, string>;
+  /** Variables left out: their secret has no value yet. */
   missing: string[];
 }
 
-async function desiredContainer(
+/** Which secret environment variables are current, and their digests. */
+interface SecretEnvCheck {
+  changes: FieldChange[];
+  /** Variable → `walk.fingerprint` of the hash it holds, when current. */
+  fingerprints: Map<string, string>;
+}
+
+function desiredContainer(
   walk: ProvisionWalk,
   declared: StackContainer,
-): Promise<DesiredContainer> {
+): DesiredContainer {
   const secrets = new Map<string, string>();
   const missing: string[] = [];
   for (const binding of bindingsOfContainer(walk.stack, declared.name)) {
-    const value = await walk.consumerValue(binding.secret);
-    if (value === undefined) {
-      missing.push(binding.env);
+    if (walk.hasValue(binding.secret)) {
+      secrets.set(binding.env, binding.secret);
     } else {
-      secrets.set(binding.env, value);
+      missing.push(binding.env);
     }
   }
   const networkId = declared.privateNetwork
@@ -166,7 +174,7 @@ async function convergeContainer(
   containers: Containerv1beta1.Container[],
   declared: StackContainer,
 ): Promise<void> {
-  const desired = await desiredContainer(walk, declared);
+  const desired = desiredContainer(walk, declared);
   const name = desired.request.name;
   const live = containers.find((container) => container.name === name);
   const note =
@@ -189,13 +197,14 @@ async function convergeContainer(
         },
       },
       async () => {
+        const secretEnvironmentVariables = await secretValues(walk, desired, [
+          ...desired.secrets.keys(),
+        ]);
         const container = await walk.call(`create container ${name}`, () =>
           api.createContainer({
             ...desired.request,
             namespaceId: namespaceId as string,
-            secretEnvironmentVariables: [...desired.secrets].map(
-              ([key, value]) => ({ key, value }),
-            ),
+            secretEnvironmentVariables,
           }),
         );
         await walk.call(`deploy container ${name}`, () =>
@@ -208,43 +217,61 @@ async function convergeContainer(
         return container;
       },
     );
-    record(walk, name, created?.id, declared);
+    if (created !== undefined) {
+      record(walk, declared, created, written(walk, created, desired));
+    }
     return;
   }
 
-  const changes = await containerChanges(live, desired);
+  const checked = await containerChanges(walk, live, desired);
+  const { changes } = checked;
   if (changes.length === 0) {
     walk.unchanged('container', name, live.id, note);
-  } else {
-    await walk.change(
-      {
-        kind: 'container',
-        name,
-        action: 'update',
-        id: live.id,
-        changes,
-        ...(note === undefined ? {} : { reason: note }),
-      },
-      async () => {
-        if (changes.every((c) => c.field === 'deployed')) {
-          await walk.call(`deploy container ${name}`, () =>
-            api.deployContainer({ region: walk.region, containerId: live.id }),
-          );
-          return;
-        }
-        await walk.call(`update container ${name}`, () =>
-          api.updateContainer(updateRequest(live, desired, changes)),
-        );
-      },
-    );
+    record(walk, declared, live, checked.fingerprints);
+    return;
   }
-  record(walk, name, live.id, declared);
+
+  const updated = await walk.change(
+    {
+      kind: 'container',
+      name,
+      action: 'update',
+      id: live.id,
+      changes,
+      ...(note === undefined ? {} : { reason: note }),
+    },
+    async () => {
+      if (changes.every((c) => c.field === 'deployed')) {
+        await walk.call(`deploy container ${name}`, () =>
+          api.deployContainer({ region: walk.region, containerId: live.id }),
+        );
+        return undefined;
+      }
+      const request = await updateRequest(walk, live, desired, changes);
+
+      return walk.call(`update container ${name}`, () =>
+        api.updateContainer(request),
+      );
+    },
+  );
+  const fingerprints =
+    updated === undefined
+      ? checked.fingerprints
+      : written(walk, updated, desired);
+  record(walk, declared, live, fingerprints);
 }
 
+/**
+ * Compares a live container with the desired one. A secret variable is
+ * current when the hash it holds is the one recorded by the last apply
+ * for the secret's present version (no read), or else when the hash
+ * verifies the value read from Secret Manager.
+ */
 async function containerChanges(
+  walk: ProvisionWalk,
   live: Containerv1beta1.Container,
   desired: DesiredContainer,
-): Promise<FieldChange[]> {
+): Promise<SecretEnvCheck> {
   const { request } = desired;
   const changes: FieldChange[] = [];
   const compare = (field: string, from: unknown, to: unknown) => {
@@ -278,16 +305,23 @@ async function containerChanges(
   const hashes = new Map(
     live.secretEnvironmentVariables.map((s) => [s.key, s.hashedValue]),
   );
-  const checks = [...desired.secrets].map(async ([key, value]) => {
+  const recorded = recordedFingerprints(walk, live.name);
+  const fingerprints = new Map<string, string>();
+  const checks = [...desired.secrets].map(async ([key, secret]) => {
     const hash = hashes.get(key);
     if (hash === undefined) {
       return { field: `secretEnv.${key}`, from: '(unset)', to: '(set)' };
     }
-    const current = await hashMatches(hash, value);
+    const fingerprint = walk.fingerprint(secret, hash);
+    const current =
+      recorded.get(key) === fingerprint ||
+      (await holdsValue(walk, secret, hash));
+    if (!current) {
+      return { field: `secretEnv.${key}`, from: '(stale)', to: '(current)' };
+    }
+    fingerprints.set(key, fingerprint);
 
-    return current
-      ? undefined
-      : { field: `secretEnv.${key}`, from: '(stale)', to: '(current)' };
+    return undefined;
   });
   for (const change of await Promise.all(checks)) {
     if (change !== undefined) changes.push(change);
@@ -298,22 +332,52 @@ async function containerChanges(
     }
   }
 
-  return changes;
+  return { changes, fingerprints };
 }
 
-function updateRequest(
+/** Whether `hash` verifies the value a consumer of `secret` receives. */
+async function holdsValue(
+  walk: ProvisionWalk,
+  secret: string,
+  hash: string,
+): Promise<boolean> {
+  const value = await walk.consumerValue(secret);
+
+  return value !== undefined && (await hashMatches(hash, value));
+}
+
+/** The secret variables to send, with the values of their secrets. */
+async function secretValues(
+  walk: ProvisionWalk,
+  desired: DesiredContainer,
+  keys: string[],
+): Promise<Containerv1beta1.Secret[]> {
+  const variables: Containerv1beta1.Secret[] = [];
+  for (const key of keys) {
+    const secret = desired.secrets.get(key);
+    const value =
+      secret === undefined ? undefined : await walk.consumerValue(secret);
+    variables.push(value === undefined ? { key } : { key, value });
+  }
+
+  return variables;
+}
+
+async function updateRequest(
+  walk: ProvisionWalk,
   live: Containerv1beta1.Container,
   desired: DesiredContainer,
   changes: FieldChange[],
-): Containerv1beta1.UpdateContainerRequest {
+): Promise<Containerv1beta1.UpdateContainerRequest> {
   const { request } = desired;
   const secretKeys = changes
     .filter((c) => c.field.startsWith('secretEnv.'))
     .map((c) => c.field.slice('secretEnv.'.length));
-  const secretEnvironmentVariables = secretKeys.map((key) => {
-    const value = desired.secrets.get(key);
-    return value === undefined ? { key } : { key, value };
-  });
+  const secretEnvironmentVariables = await secretValues(
+    walk,
+    desired,
+    secretKeys,
+  );
 
   return {
     region: request.region,
@@ -349,26 +413,69 @@ function sorted(record: Record<string, string>): [string, string][] {
   return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** The fingerprint attribute of a container: `KEY=digest,...`. */
+const FINGERPRINTS = 'secretEnvFingerprints';
+
 function record(
   walk: ProvisionWalk,
-  name: string,
-  id: string | undefined,
   declared: StackContainer,
+  container: Containerv1beta1.Container,
+  fingerprints: Map<string, string>,
 ): void {
-  if (id === undefined) return;
+  const digests = [...fingerprints]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, digest]) => `${key}=${digest}`);
 
   walk.applied({
     kind: 'container',
-    name,
-    id,
+    name: container.name,
+    id: container.id,
     region: walk.region,
     attributes: {
       privateNetwork: declared.privateNetwork,
       secretEnv: bindingsOfContainer(walk.stack, declared.name)
         .map((b) => `${b.env}=${walk.deployed(b.secret)}`)
         .join(','),
+      ...(digests.length === 0 ? {} : { [FINGERPRINTS]: digests.join(',') }),
     },
   });
+}
+
+/** The fingerprints the last apply recorded for a container. */
+function recordedFingerprints(
+  walk: ProvisionWalk,
+  name: string,
+): Map<string, string> {
+  const attribute = walk.previous('container', name)?.attributes?.[
+    FINGERPRINTS
+  ];
+  if (typeof attribute !== 'string' || attribute === '') {
+    return new Map();
+  }
+
+  return new Map(
+    attribute.split(',').map((pair) => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
+    }),
+  );
+}
+
+/** Fingerprints of what a create or update response holds. */
+function written(
+  walk: ProvisionWalk,
+  container: Containerv1beta1.Container,
+  desired: DesiredContainer,
+): Map<string, string> {
+  const fingerprints = new Map<string, string>();
+  for (const { key, hashedValue } of container.secretEnvironmentVariables) {
+    const secret = desired.secrets.get(key);
+    if (secret !== undefined && hashedValue) {
+      fingerprints.set(key, walk.fingerprint(secret, hashedValue));
+    }
+  }
+
+  return fingerprints;
 }
 
 function orphan(

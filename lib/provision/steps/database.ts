@@ -431,9 +431,9 @@ async function convergeUsers(
 
   for (const user of declared.users) {
     const live = users.find((u) => u.name === user.name);
-    const stored = await walk.consumerValue(user.passwordSecret);
+    const stored = walk.hasValue(user.passwordSecret);
     const secret = walk.secret(user.passwordSecret);
-    if (secret?.generator.kind === 'manual' && stored === undefined) {
+    if (secret?.generator.kind === 'manual' && !stored) {
       throw new MissingValueError(
         `Database user ${user.name} takes its password from secret ` +
           `${walk.deployed(user.passwordSecret)}, which has no value yet: ` +
@@ -442,7 +442,7 @@ async function convergeUsers(
     }
 
     const changes: FieldChange[] = [];
-    if (stored === undefined) {
+    if (!stored) {
       changes.push({ field: 'password', from: '(none)', to: '(generated)' });
     }
     if (live !== undefined && live.isAdmin !== user.admin) {
@@ -463,7 +463,9 @@ async function convergeUsers(
         details: { instance: instance.name, admin: user.admin },
       },
       async () => {
-        let password = stored;
+        let password = stored
+          ? await walk.consumerValue(user.passwordSecret)
+          : undefined;
         if (password === undefined) {
           password = generatePassword();
           await writeUserSecret(walk, declared, user, instance, password);
