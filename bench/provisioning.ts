@@ -466,7 +466,9 @@ export function provisioningMarkdown(result: ProvisioningResult): string {
       `${integer.format(second.singleReads)} single-resource reads. ` +
       `Listing everything once takes at least ${pages} pages at the ` +
       `default page size of ${LIST_PAGE_SIZE} (${maxPages} at ` +
-      `${MAX_LIST_PAGE_SIZE}); an apply walks twice (plan, then apply).`,
+      `${MAX_LIST_PAGE_SIZE}). An apply whose plan changes nothing ` +
+      'walks the project once; secret values are not read when the ' +
+      "containers' hashes match the fingerprints of the last apply.",
     '',
     `Items listed: ${listed}.`,
     '',
