@@ -1,50 +1,40 @@
 import pg from 'pg';
-import type { DatabaseEngine, DatabaseUserOptions } from './engine.ts';
+import type {
+  DatabaseEngine,
+  DatabasePermission,
+  DatabaseSize,
+  DatabaseUserOptions,
+} from './engine.ts';
 import {
-  DatabaseEngineError,
   DatabaseExistsError,
   DatabaseNotFoundError,
   InvalidIdentifierError,
   RoleExistsError,
   RoleNotFoundError,
 } from './errors.ts';
+import {
+  databaseGrants,
+  PRIVILEGE_LEVELS,
+  privilegeGroups,
+  schemaGrants,
+} from './privileges.ts';
+import { type AdminConnection, SqlSession, SUPERUSER } from './sql-session.ts';
 
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
-/** The superuser the engine itself logs in as; not manageable. */
-export const SUPERUSER = 'local_superuser';
-
-/** Connection settings of the engine's own pool. */
-export interface AdminConnection {
-  host: string;
-  port: number;
-  password: string;
-  caCertificatePem: string;
-}
+export { type AdminConnection, SUPERUSER } from './sql-session.ts';
 
 /**
- * The SQL half of {@link DatabaseEngine}: role and database changes made
- * through a superuser pool over TLS. Passwords go to the server as quoted
- * literals in DDL (PostgreSQL cannot bind them); the server logs no
- * statement text, and no error raised here carries one.
+ * The SQL half of {@link DatabaseEngine}: role, database and privilege
+ * changes made as the superuser over TLS. Passwords go to the server as
+ * quoted literals in DDL (PostgreSQL cannot bind them); the server logs
+ * no statement text, and no error raised here carries one.
  */
 export class SqlDatabaseAdmin {
-  readonly #pool: pg.Pool;
+  readonly #sql: SqlSession;
 
   constructor(connection: AdminConnection) {
-    this.#pool = new pg.Pool({
-      host: connection.host,
-      port: connection.port,
-      user: SUPERUSER,
-      password: connection.password,
-      database: 'postgres',
-      max: 2,
-      ssl: { ca: connection.caCertificatePem, servername: 'localhost' },
-    });
-    // An idle client the server closes (e.g. at shutdown) emits an error
-    // that carries the connection settings, password included: it must
-    // neither crash the process nor reach a log. The pool replaces it.
-    this.#pool.on('error', () => undefined);
+    this.#sql = new SqlSession(connection);
   }
 
   async createUser(
@@ -55,7 +45,7 @@ export class SqlDatabaseAdmin {
     const role = identifier(name);
     const rights = options.admin ? 'CREATEDB CREATEROLE' : '';
 
-    await this.#run(
+    await this.#sql.run(
       `CREATE ROLE ${role} LOGIN ${rights} PASSWORD ${literal(password)}`,
       { duplicate: () => new RoleExistsError(name) },
     );
@@ -64,7 +54,7 @@ export class SqlDatabaseAdmin {
   async setPassword(name: string, password: string): Promise<void> {
     const role = identifier(name);
 
-    await this.#run(`ALTER ROLE ${role} PASSWORD ${literal(password)}`, {
+    await this.#sql.run(`ALTER ROLE ${role} PASSWORD ${literal(password)}`, {
       missing: () => new RoleNotFoundError(name),
     });
   }
@@ -73,7 +63,7 @@ export class SqlDatabaseAdmin {
     const role = identifier(name);
     const rights = admin ? 'CREATEDB CREATEROLE' : 'NOCREATEDB NOCREATEROLE';
 
-    await this.#run(`ALTER ROLE ${role} ${rights}`, {
+    await this.#sql.run(`ALTER ROLE ${role} ${rights}`, {
       missing: () => new RoleNotFoundError(name),
     });
   }
@@ -81,74 +71,167 @@ export class SqlDatabaseAdmin {
   async deleteUser(name: string): Promise<void> {
     const role = identifier(name);
     const superuser = pg.escapeIdentifier(SUPERUSER);
+    if (!(await this.#roleExists(name))) {
+      throw new RoleNotFoundError(name);
+    }
 
-    // Limitation (#3): objects the role owns are reassigned only in the
-    // `postgres` database; a role owning objects elsewhere cannot be dropped.
-    await this.#run(`REASSIGN OWNED BY ${role} TO ${superuser}`, {
-      missing: () => new RoleNotFoundError(name),
-    });
-    await this.#run(`DROP OWNED BY ${role}`, {});
-    await this.#run(`DROP ROLE ${role}`, {
+    // its objects and grants live in each database: clear them everywhere
+    const clear = [
+      `REASSIGN OWNED BY ${role} TO ${superuser}`,
+      `DROP OWNED BY ${role}`,
+    ];
+    for (const database of await this.#connectableDatabases()) {
+      await this.#sql.inDatabase(database, clear).catch((error: unknown) => {
+        // dropped since it was listed: nothing left to clear there
+        if (!(error instanceof DatabaseNotFoundError)) throw error;
+      });
+    }
+    await this.#sql.run(`DROP ROLE ${role}`, {
       missing: () => new RoleNotFoundError(name),
     });
   }
 
   async listUsers(): Promise<{ name: string; admin: boolean }[]> {
-    const result = await this.#pool.query<{ name: string; admin: boolean }>(
+    return this.#sql.rows<{ name: string; admin: boolean }>(
       `SELECT rolname AS name, rolcreaterole AS admin FROM pg_roles
        WHERE rolcanlogin AND rolname <> $1 AND rolname NOT LIKE 'pg\\_%'
        ORDER BY rolname`,
       [SUPERUSER],
     );
-
-    return result.rows;
   }
 
   async createDatabase(name: string, owner?: string): Promise<void> {
     const database = identifier(name);
     const ownedBy = owner === undefined ? '' : ` OWNER ${identifier(owner)}`;
 
-    await this.#run(`CREATE DATABASE ${database}${ownedBy}`, {
+    await this.#sql.run(`CREATE DATABASE ${database}${ownedBy}`, {
       duplicate: () => new DatabaseExistsError(name),
       missing: () => new RoleNotFoundError(owner ?? ''),
     });
   }
 
+  async createManagedDatabase(name: string): Promise<void> {
+    await this.createDatabase(name);
+    await this.#preparePrivileges(name);
+  }
+
   async deleteDatabase(name: string): Promise<void> {
     const database = identifier(name);
+    const groups = Object.values(privilegeGroups(name))
+      .map((group) => pg.escapeIdentifier(group))
+      .join(', ');
 
-    await this.#run(`DROP DATABASE ${database} WITH (FORCE)`, {
+    await this.#sql.run(`DROP DATABASE ${database} WITH (FORCE)`, {
       missing: () => new DatabaseNotFoundError(name),
     });
+    await this.#sql.run(`DROP ROLE IF EXISTS ${groups}`);
+  }
+
+  async listDatabases(): Promise<DatabaseSize[]> {
+    const rows = await this.#sql.rows<{ name: string; size: string }>(
+      `SELECT datname AS name, pg_database_size(datname)::text AS size
+       FROM pg_database WHERE NOT datistemplate ORDER BY datname`,
+    );
+
+    return rows.map((row) => ({
+      name: row.name,
+      sizeBytes: Number(row.size),
+    }));
+  }
+
+  async setPrivilege(
+    database: string,
+    role: string,
+    permission: DatabasePermission,
+  ): Promise<void> {
+    const member = identifier(role);
+    identifier(database);
+    if (!(await this.#roleExists(role))) {
+      throw new RoleNotFoundError(role);
+    }
+    if (!(await this.#databaseExists(database))) {
+      throw new DatabaseNotFoundError(database);
+    }
+
+    const groups = privilegeGroups(database);
+    await this.#preparePrivileges(database);
+    const every = PRIVILEGE_LEVELS.map((level) =>
+      pg.escapeIdentifier(groups[level]),
+    ).join(', ');
+    await this.#sql.run(`REVOKE ${every} FROM ${member}`);
+    if (permission !== 'none') {
+      const group = pg.escapeIdentifier(groups[permission]);
+      await this.#sql.run(`GRANT ${group} TO ${member}`);
+    }
+
+    const creators = [SUPERUSER, ...(await this.#members(groups.all))];
+    await this.#sql.inDatabase(database, schemaGrants(database, creators));
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await this.#sql.close();
   }
 
-  async #run(
-    sql: string,
-    errors: {
-      duplicate?: () => DatabaseEngineError;
-      missing?: () => DatabaseEngineError;
-    },
-  ): Promise<void> {
-    try {
-      await this.#pool.query(sql);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const duplicate = code === '42710' || code === '42P04';
-      const missing = code === '42704' || code === '3D000';
-      if (duplicate && errors.duplicate) {
-        throw errors.duplicate();
-      }
-      if (missing && errors.missing) {
-        throw errors.missing();
-      }
-
-      // the statement may hold a password: keep only the SQLSTATE
-      throw new DatabaseEngineError(`statement failed (SQLSTATE ${code})`);
+  /** Creates the groups of a database and its database-level grants. */
+  async #preparePrivileges(database: string): Promise<void> {
+    const groups = Object.values(privilegeGroups(database));
+    const existing = await this.#sql.rows<{ name: string }>(
+      'SELECT rolname AS name FROM pg_roles WHERE rolname = ANY($1)',
+      [groups],
+    );
+    const known = new Set(existing.map((row) => row.name));
+    for (const group of groups.filter((g) => !known.has(g))) {
+      await this.#sql
+        .run(`CREATE ROLE ${pg.escapeIdentifier(group)} NOLOGIN`, {
+          duplicate: () => new RoleExistsError(group),
+        })
+        .catch((error: unknown) => {
+          // created meanwhile by a concurrent call: what we wanted
+          if (!(error instanceof RoleExistsError)) throw error;
+        });
     }
+    for (const statement of databaseGrants(database)) {
+      await this.#sql.run(statement);
+    }
+  }
+
+  async #roleExists(name: string): Promise<boolean> {
+    const rows = await this.#sql.rows(
+      'SELECT 1 FROM pg_roles WHERE rolname = $1',
+      [name],
+    );
+
+    return rows.length === 1;
+  }
+
+  async #databaseExists(name: string): Promise<boolean> {
+    const rows = await this.#sql.rows(
+      'SELECT 1 FROM pg_database WHERE datname = $1',
+      [name],
+    );
+
+    return rows.length === 1;
+  }
+
+  async #members(group: string): Promise<string[]> {
+    const rows = await this.#sql.rows<{ name: string }>(
+      `SELECT m.rolname AS name FROM pg_auth_members a
+       JOIN pg_roles g ON g.oid = a.roleid
+       JOIN pg_roles m ON m.oid = a.member
+       WHERE g.rolname = $1 ORDER BY m.rolname`,
+      [group],
+    );
+
+    return rows.map((row) => row.name);
+  }
+
+  async #connectableDatabases(): Promise<string[]> {
+    const rows = await this.#sql.rows<{ name: string }>(
+      `SELECT datname AS name FROM pg_database
+       WHERE datallowconn AND NOT datistemplate ORDER BY datname`,
+    );
+
+    return rows.map((row) => row.name);
   }
 }
 

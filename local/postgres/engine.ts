@@ -15,6 +15,21 @@ export interface DatabaseUserOptions {
 }
 
 /**
+ * A privilege a role can be given on a database, as Scaleway names them:
+ * `readonly` (connect, read every table), `readwrite` (also insert,
+ * update, delete), `all` (also create tables: what an owner can do) and
+ * `none` (no access). Scaleway's fifth value, `custom`, only describes
+ * grants made outside the API and cannot be set.
+ */
+export type DatabasePermission = 'readonly' | 'readwrite' | 'all' | 'none';
+
+/** A database of the server and its size on disk. */
+export interface DatabaseSize {
+  name: string;
+  sizeBytes: number;
+}
+
+/**
  * A running PostgreSQL server that accepts only TLS connections with
  * scram-sha-256 password authentication.
  *
@@ -61,8 +76,9 @@ export interface DatabaseEngine {
   setAdmin(name: string, admin: boolean): Promise<void>;
 
   /**
-   * Drops a role (its owned objects are reassigned to the superuser);
-   * rejects with `RoleNotFoundError`.
+   * Drops a role: in every database, its objects are reassigned to the
+   * superuser and its grants revoked first. Rejects with
+   * `RoleNotFoundError`.
    */
   deleteUser(name: string): Promise<void>;
 
@@ -72,8 +88,36 @@ export interface DatabaseEngine {
   /** Creates a database; rejects with `DatabaseExistsError` if it exists. */
   createDatabase(name: string, owner?: string): Promise<void>;
 
-  /** Drops a database; rejects with `DatabaseNotFoundError`. */
+  /**
+   * Creates a database that only the roles given a privilege on it (see
+   * {@link DatabaseEngine.setPrivilege}) can reach: PUBLIC keeps neither
+   * CONNECT nor TEMPORARY. Owned by the engine's superuser. Rejects with
+   * `DatabaseExistsError` if it exists.
+   */
+  createManagedDatabase(name: string): Promise<void>;
+
+  /**
+   * Drops a database and the privilege groups of a managed one; rejects
+   * with `DatabaseNotFoundError`.
+   */
   deleteDatabase(name: string): Promise<void>;
+
+  /** Lists the databases (not the templates) with their size. */
+  listDatabases(): Promise<DatabaseSize[]>;
+
+  /**
+   * Replaces a role's privilege on a database with `permission`, for
+   * real: the role joins the database's group of that level, which holds
+   * the grants on the database, on schema `public`, on its tables and
+   * sequences, and default privileges on the tables and sequences any
+   * `all` role creates later. `none` leaves every group. Rejects with
+   * `RoleNotFoundError` or `DatabaseNotFoundError`.
+   */
+  setPrivilege(
+    database: string,
+    role: string,
+    permission: DatabasePermission,
+  ): Promise<void>;
 
   /** Stops the server. Safe to call twice. */
   close(): Promise<void>;

@@ -140,7 +140,11 @@ function runningEngine(
     deleteUser: (name) => admin.deleteUser(name),
     listUsers: () => admin.listUsers(),
     createDatabase: (name, owner) => admin.createDatabase(name, owner),
+    createManagedDatabase: (name) => admin.createManagedDatabase(name),
     deleteDatabase: (name) => admin.deleteDatabase(name),
+    listDatabases: () => admin.listDatabases(),
+    setPrivilege: (database, role, permission) =>
+      admin.setPrivilege(database, role, permission),
     close: () => {
       closing ??= admin
         .close()

@@ -7,7 +7,12 @@ import {
   ResourceNotFoundError,
   regionParam,
 } from '../core/index.ts';
-import type { InstanceRecord } from './model.ts';
+import {
+  type DatabaseRecord,
+  databasesOf,
+  type InstanceRecord,
+  type UserRecord,
+} from './model.ts';
 
 /** What every RDB route needs. */
 export interface RdbContext {
@@ -37,6 +42,32 @@ export function requireInstance(
   }
 
   return instance;
+}
+
+/** A user of the instance; a 404 `not_found` `user` otherwise. */
+export function requireUser(
+  instance: InstanceRecord,
+  name: string,
+): UserRecord {
+  const user = instance.users.find((candidate) => candidate.name === name);
+  if (user === undefined) {
+    throw new ResourceNotFoundError('user', name);
+  }
+
+  return user;
+}
+
+/** A database of the instance; a 404 `not_found` `database` otherwise. */
+export function requireDatabase(
+  instance: InstanceRecord,
+  name: string,
+): DatabaseRecord {
+  const database = databasesOf(instance).find((d) => d.name === name);
+  if (database === undefined) {
+    throw new ResourceNotFoundError('database', name);
+  }
+
+  return database;
 }
 
 /** Where clients reach the engine (the public endpoint's address). */

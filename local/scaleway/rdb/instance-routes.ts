@@ -23,9 +23,11 @@ import {
   type RdbContext,
   requireInstance,
 } from './context.ts';
+import { dropUnsharedDatabase } from './database-routes.ts';
 import { callEngine } from './engine-errors.ts';
 import {
   type AclRule,
+  databasesOf,
   type EndpointRecord,
   type InstanceRecord,
   instanceToWire,
@@ -104,6 +106,8 @@ export function registerInstanceRoutes(
       endpoints,
       created_at: timestamp(clock),
       users: [{ name: body.user_name, is_admin: true }],
+      databases: [],
+      privileges: [],
       acl_rules: [openAclRule(context)],
     });
 
@@ -207,6 +211,9 @@ export function registerInstanceRoutes(
   router.delete(`${RDB_BASE}/instances/{instance_id}`, async (request) => {
     const instance = requireInstance(context, request.params);
 
+    for (const database of databasesOf(instance)) {
+      await dropUnsharedDatabase(context, instance, database.name);
+    }
     await dropUnsharedUsers(context, instance);
     instances.delete(instance.id);
 

@@ -1,8 +1,8 @@
 /**
  * Managed Databases (RDB v1) records as the local API stores them. Wire
- * fields are snake_case, exactly as the real API sends them; `users` and
- * `acl_rules` are kept on the instance record and served by their own
- * routes.
+ * fields are snake_case, exactly as the real API sends them; `users`,
+ * `databases`, `privileges` and `acl_rules` are kept on the instance
+ * record and served by their own routes.
  */
 
 /** Statuses the local API reports (a subset of Scaleway's). */
@@ -37,6 +37,21 @@ export interface EndpointRecord {
 export interface UserRecord {
   name: string;
   is_admin: boolean;
+}
+
+/** A logical database created through the API. */
+export interface DatabaseRecord {
+  name: string;
+}
+
+/** What the API can set a user's privilege on a database to. */
+export type PermissionValue = 'readonly' | 'readwrite' | 'all' | 'none';
+
+/** A privilege set through the API (a missing pair means `none`). */
+export interface PrivilegeRecord {
+  database_name: string;
+  user_name: string;
+  permission: PermissionValue;
 }
 
 /** An ACL rule of the public endpoint. */
@@ -79,7 +94,21 @@ export interface InstanceRecord {
   endpoints: EndpointRecord[];
   created_at: string;
   users: UserRecord[];
+  /** Absent in records saved before the databases routes existed. */
+  databases?: DatabaseRecord[];
+  /** Absent in records saved before the privileges routes existed. */
+  privileges?: PrivilegeRecord[];
   acl_rules: AclRule[];
+}
+
+/** The logical databases of an instance, in creation order. */
+export function databasesOf(instance: InstanceRecord): DatabaseRecord[] {
+  return instance.databases ?? [];
+}
+
+/** The privileges set on an instance, in the order they were set. */
+export function privilegesOf(instance: InstanceRecord): PrivilegeRecord[] {
+  return instance.privileges ?? [];
 }
 
 /**

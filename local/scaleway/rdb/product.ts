@@ -8,25 +8,29 @@ import {
 } from '../core/index.ts';
 import { registerAclRoutes } from './acl-routes.ts';
 import { RDB_BASE, type RdbContext, requireInstance } from './context.ts';
+import { registerDatabaseRoutes } from './database-routes.ts';
 import { registerEndpointRoutes } from './endpoint-routes.ts';
 import { registerInstanceRoutes } from './instance-routes.ts';
 import type { InstanceRecord } from './model.ts';
+import { registerPrivilegeRoutes } from './privilege-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
 
 /** Options of {@link rdbProduct}. */
 export interface RdbProductOptions {
   /**
-   * The PostgreSQL server behind every instance. Users and passwords
-   * changed through the API change its roles, and the certificate route
-   * returns its CA. Default: none (API shape only: users are kept in the
-   * API's records, the certificate route answers 503).
+   * The PostgreSQL server behind every instance. Users, passwords,
+   * databases and privileges changed through the API change its roles,
+   * databases and grants, and the certificate route returns its CA.
+   * Default: none (API shape only: users, databases and privileges are
+   * kept in the API's records, the certificate route answers 503).
    */
   engine?: DatabaseEngine;
 }
 
 /**
  * The Managed Databases API (RDB v1): instances with encryption at rest,
- * endpoints, users, ACL rules and the TLS certificate.
+ * endpoints, users, logical databases, privileges, ACL rules and the TLS
+ * certificate.
  *
  * @example
  * const engine = await startPostgres({ port: 0 });
@@ -50,6 +54,8 @@ export function rdbProduct(options: RdbProductOptions = {}): ScalewayProduct {
       registerInstanceRoutes(router, context);
       registerEndpointRoutes(router, context);
       registerUserRoutes(router, context);
+      registerDatabaseRoutes(router, context);
+      registerPrivilegeRoutes(router, context);
       registerAclRoutes(router, context);
       registerCertificateRoute(router, context);
     },

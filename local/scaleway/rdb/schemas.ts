@@ -137,6 +137,39 @@ export const UpdateUserBody = z.object({
   is_admin: z.boolean().optional(),
 });
 
+const RESERVED_DATABASES = new Set([
+  'postgres',
+  'rdb',
+  'template0',
+  'template1',
+]);
+
+/**
+ * A logical database name (what the local engine accepts). `postgres`,
+ * the templates and `rdb` (each instance's default database, shared by
+ * every local instance) are refused: the API must never drop them.
+ */
+export const DatabaseName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]{0,62}$/,
+    'must be 1 to 63 letters, digits, underscores or hyphens, ' +
+      'starting with a letter',
+  )
+  .refine((name) => !RESERVED_DATABASES.has(name), {
+    message: 'is reserved',
+  });
+
+/** Body of `POST /instances/{id}/databases`. */
+export const CreateDatabaseBody = z.object({ name: DatabaseName });
+
+/** Body of `PUT /instances/{id}/privileges`. */
+export const SetPrivilegeBody = z.object({
+  database_name: z.string().min(1),
+  user_name: z.string().min(1),
+  permission: z.enum(['readonly', 'readwrite', 'all', 'custom', 'none']),
+});
+
 const AclRuleRequest = z.object({
   ip: z.string().refine(isCidr, 'must be an IPv4 address or CIDR'),
   description: z.string().optional(),

@@ -9,12 +9,16 @@ import {
   parseQuery,
   pathParam,
   queryString,
-  ResourceNotFoundError,
   type Router,
 } from '../core/index.ts';
-import { RDB_BASE, type RdbContext, requireInstance } from './context.ts';
+import {
+  RDB_BASE,
+  type RdbContext,
+  requireInstance,
+  requireUser,
+} from './context.ts';
 import { callEngine } from './engine-errors.ts';
-import type { UserRecord } from './model.ts';
+import { privilegesOf, type UserRecord } from './model.ts';
 import { CreateUserBody, UpdateUserBody } from './schemas.ts';
 
 const USERS = `${RDB_BASE}/instances/{instance_id}/users`;
@@ -29,7 +33,7 @@ const USER_ORDERINGS = byFields<UserRecord>({
 /**
  * Registers the database user routes. Each change goes to the PostgreSQL
  * engine first, so the role (and its password) is real; the API keeps
- * only `{name, is_admin}`.
+ * only `{name, is_admin}`. Deleting a user drops its privileges too.
  */
 export function registerUserRoutes(router: Router, context: RdbContext): void {
   const { instances } = context;
@@ -75,7 +79,7 @@ export function registerUserRoutes(router: Router, context: RdbContext): void {
 
   router.patch(`${USERS}/{name}`, async (request) => {
     const instance = requireInstance(context, request.params);
-    const user = requireUser(instance.users, pathParam(request.params, 'name'));
+    const user = requireUser(instance, pathParam(request.params, 'name'));
     const body = parseBody(UpdateUserBody, request.body);
 
     const engine = context.engine;
@@ -102,7 +106,7 @@ export function registerUserRoutes(router: Router, context: RdbContext): void {
 
   router.delete(`${USERS}/{name}`, async (request) => {
     const instance = requireInstance(context, request.params);
-    const user = requireUser(instance.users, pathParam(request.params, 'name'));
+    const user = requireUser(instance, pathParam(request.params, 'name'));
 
     const engine = context.engine;
     if (engine !== undefined) {
@@ -112,17 +116,11 @@ export function registerUserRoutes(router: Router, context: RdbContext): void {
     instances.update(instance.id, (current) => ({
       ...current,
       users: current.users.filter((u) => u.name !== user.name),
+      privileges: privilegesOf(current).filter(
+        (p) => p.user_name !== user.name,
+      ),
     }));
 
     return noContent();
   });
-}
-
-function requireUser(users: readonly UserRecord[], name: string): UserRecord {
-  const user = users.find((candidate) => candidate.name === name);
-  if (user === undefined) {
-    throw new ResourceNotFoundError('user', name);
-  }
-
-  return user;
 }
