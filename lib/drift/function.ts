@@ -7,6 +7,7 @@ import {
   HttpError,
   parseRequestBody,
   type RouteResult,
+  TRIGGER_AUTH,
   validateInput,
 } from '../http/index.ts';
 import { checkDrift, type DriftCheckOptions } from './check.ts';
@@ -67,6 +68,7 @@ export function checkDriftHandler(
       {
         method: 'POST',
         path: '/',
+        auth: TRIGGER_AUTH,
         handle: async ({ event, logger }) => {
           parseRequestBody(event, CheckRequestSchema);
           const current = await getRuntime();

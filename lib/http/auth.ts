@@ -14,6 +14,14 @@ export const AUTH_HEADER = 'x-auth-token';
 export type HandlerAuth = { readonly token: string } | 'public';
 
 /**
+ * The auth of a route that CRON or queue triggers call (`POST /`). The
+ * platform invokes a private function for its triggers without any token,
+ * so the function cannot ask for one there: the function's privacy (403
+ * at the platform without a valid IAM key) is what keeps others out.
+ */
+export const TRIGGER_AUTH: HandlerAuth = 'public';
+
+/**
  * True when `presented` equals `expected`, in time independent of where
  * they differ and of their lengths (both are hashed first).
  */

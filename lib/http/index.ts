@@ -2,6 +2,7 @@ export {
   AUTH_HEADER,
   assertAuthorized,
   type HandlerAuth,
+  TRIGGER_AUTH,
   tokensMatch,
 } from './auth.ts';
 export {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { assertAuthorized, type HandlerAuth } from './auth.ts';
+import { assertAuthorized, type HandlerAuth, TRIGGER_AUTH } from './auth.ts';
 import { MethodNotAllowedError } from './errors.ts';
 import { faultOf, isClassifiedError } from './fault.ts';
 import { correlationIdOf, parseRequestBody } from './request.ts';
@@ -64,7 +64,7 @@ export async function handleQueueMessage<S extends z.ZodType>(
   const logger = options.logger.child({ correlationId });
 
   try {
-    assertAuthorized(event, options.auth ?? 'public');
+    assertAuthorized(event, options.auth ?? TRIGGER_AUTH);
     if (event.httpMethod.toUpperCase() !== 'POST') {
       throw new MethodNotAllowedError(event.httpMethod, event.path, ['POST']);
     }

@@ -7,6 +7,7 @@ import {
   ok,
   parseRequestBody,
   type RouteContext,
+  TRIGGER_AUTH,
 } from '../http/index.ts';
 import type { Stack } from '../stack/index.ts';
 import { abandonRotation, resumeRotation } from './operator.ts';
@@ -72,6 +73,7 @@ export function rotateSecretsHandler(
       {
         method: 'POST',
         path: '/',
+        auth: TRIGGER_AUTH,
         handle: withRuntime(async ({ stack, context }, route) => {
           parseRequestBody(route.event, CronBody);
           const report = await runRotation(stack, context, {

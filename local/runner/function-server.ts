@@ -29,6 +29,11 @@ export interface FunctionServerOptions {
   host: string;
   /** Whether an `X-Auth-Token` may call a private function. */
   isAuthorized: (token: string) => boolean | Promise<boolean>;
+  /**
+   * The runner's own token for trigger calls (CRON, queue): admitted,
+   * then removed, since Scaleway's triggers reach the function with none.
+   */
+  triggerToken?: string;
 }
 
 /** Body parsers of the runtime: JSON, text and forms, kept as strings. */
@@ -61,11 +66,16 @@ export async function startFunctionServer(
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (options.privacy === 'public') {
+    const token = request.headers['x-auth-token'];
+    const trigger =
+      options.triggerToken !== undefined && token === options.triggerToken;
+    if (trigger) {
+      delete request.headers['x-auth-token'];
+    }
+    if (options.privacy === 'public' || trigger) {
       return undefined;
     }
 
-    const token = request.headers['x-auth-token'];
     const allowed =
       typeof token === 'string' &&
       token !== '' &&

@@ -134,7 +134,8 @@ export async function startFunctionRunner(
         privacy: declaration.privacy,
         port,
         host,
-        isAuthorized: (token) => token === triggerToken || isAuthorized(token),
+        isAuthorized,
+        triggerToken,
       });
       servers.push(server);
       functions.push({

@@ -56,10 +56,11 @@ describe('check-drift entry points', () => {
 
   afterAll(() => platform.close());
 
-  const call = (event: object, token = TOKEN) =>
+  /** Calls the handler with `token`, or with no token for `null`. */
+  const call = (event: object, token: string | null = TOKEN) =>
     handle({
       ...(event as { httpMethod: string; path: string }),
-      headers: { 'x-auth-token': token },
+      headers: token === null ? {} : { 'x-auth-token': token },
     });
 
   describe('the function', () => {
@@ -77,9 +78,15 @@ describe('check-drift entry points', () => {
         status: 400,
       },
       {
-        case: 'a request without the token',
-        event: cronEvent,
+        case: 'GET /drift with a wrong token',
+        event: reportEvent,
         token: 'wrong-token-0123456789',
+        status: 401,
+      },
+      {
+        case: 'GET /drift without a token',
+        event: reportEvent,
+        token: null,
         status: 401,
       },
     ])('answers $status to $case', async (row) => {
@@ -88,8 +95,8 @@ describe('check-drift entry points', () => {
       expect(response.statusCode).toBe(row.status);
     });
 
-    it('runs a check on its CRON and serves the report', async () => {
-      const checked = await call(cronEvent);
+    it('runs a check on its CRON, which carries no token, and serves the report', async () => {
+      const checked = await call(cronEvent, null);
       const markdown = await call(reportEvent);
       const json = await call({ ...reportEvent, queryStringParameters: {} });
 

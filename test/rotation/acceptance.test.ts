@@ -159,21 +159,33 @@ describe('runRotation on the local platform (production stack)', () => {
         context: scenario.context(),
       }),
     });
-    const call = async (method: string, path: string, body?: unknown) => {
+    const call = async (
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {
+        'X-Auth-Token': 'a-function-token-of-test',
+      },
+    ) => {
       const response = await handle({
         httpMethod: method,
         path,
-        headers: { 'X-Auth-Token': 'a-function-token-of-test' },
+        headers,
         body: body === undefined ? '' : JSON.stringify(body),
       });
       responses.push(response.body);
       return { status: response.statusCode, body: JSON.parse(response.body) };
     };
 
+    const anonymous = await call('GET', '/due', undefined, {});
+    // the daily CRON reaches the private function with no token
+    const cron = await call('POST', '/', { job: 'rotate-due' }, {});
     const preview = await call('GET', '/due');
     const invalid = await call('POST', '/rotate', { secret: 1, extra: true });
     const rotated = await call('POST', '/rotate', { secret: 'api-key' });
 
+    expect(anonymous.status).toBe(401);
+    expect(cron.status).toBe(200);
     expect(preview.status).toBe(200);
     expect(preview.body.due).toEqual([]);
     expect(invalid.status).toBe(400);

@@ -121,7 +121,7 @@ describe('runner: HTTP', () => {
 });
 
 describe('runner: CRON triggers', () => {
-  it('POSTs the input to / when the platform clock passes the schedule', async () => {
+  it('POSTs the input to / of a private function, with no token', async () => {
     const before = recorded().calls.length;
 
     storage.clock.advance(DAY_MS);
@@ -133,6 +133,7 @@ describe('runner: CRON triggers', () => {
       method: 'POST',
       path: '/',
       body: '{"job":"purge"}',
+      token: false,
     });
   });
 });
