@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 
+import { correlationIdOf } from '../../http/request.ts';
+import { errorResponse } from '../../http/response.ts';
 import type {
   FunctionEvent,
   FunctionHandler,
@@ -8,6 +10,7 @@ import type {
 import type { AuditClock } from '../clock.ts';
 import { sealAuditHours } from '../integrity/seal.ts';
 import type { AuditRuntime } from '../runtime.ts';
+import type { LogShipper } from './log-shipper.ts';
 import { drainAuditQueue, handleAuditMessage } from './queue.ts';
 
 /** The CRON trigger's body (`schedule.input`): which job to run. */
@@ -37,10 +40,20 @@ function isCronBody(body: string): boolean {
   }
 }
 
+/**
+ * The audit of an environment whose stack keeps no audit bucket
+ * (`audit.sink: local-file`): events are written to the function's log
+ * and acknowledged; the CRON has nothing to drain or seal.
+ */
+export interface LogOnlyAudit {
+  readonly logOnly: true;
+  readonly shipper: LogShipper;
+}
+
 /** What the ship-audit-logs handler needs. */
 export interface ShipFunctionOptions {
-  /** Built once per cold start, on the first invocation. */
-  runtime: () => Promise<AuditRuntime>;
+  /** Built once per cold start, on the first invocation that works. */
+  runtime: () => Promise<AuditRuntime | LogOnlyAudit>;
   logger: Logger;
   clock?: AuditClock;
 }
@@ -56,40 +69,63 @@ export interface ShipFunctionOptions {
 export function shipAuditLogsHandler(
   options: ShipFunctionOptions,
 ): FunctionHandler {
-  let runtime: Promise<AuditRuntime> | undefined;
+  let runtime: Promise<AuditRuntime | LogOnlyAudit> | undefined;
+  const runtimeOnce = () => {
+    runtime ??= options.runtime().catch((error: unknown) => {
+      runtime = undefined;
+      throw error;
+    });
+    return runtime;
+  };
 
   return async (event) => {
     if (event.httpMethod !== 'POST') {
       return reply(405, { error: 'use POST' });
     }
 
-    runtime ??= options.runtime();
-    const audit = await runtime;
-    const body = decodeBody(event);
+    const correlationId = correlationIdOf(event);
+    const logger = options.logger.child({ correlationId });
+    try {
+      const audit = await runtimeOnce();
+      const body = decodeBody(event);
+      if (isCronBody(body)) {
+        return 'logOnly' in audit
+          ? reply(200, { logOnly: true, received: 0, sealed: [] })
+          : await runCron(audit, options);
+      }
 
-    if (isCronBody(body)) {
-      return runCron(audit, options);
+      return await shipMessage(body, audit, logger);
+    } catch (error) {
+      // a setup failure: a generic answer, the details in the log only
+      return errorResponse(error, correlationId, logger);
     }
+  };
+}
 
-    const outcome = await handleAuditMessage(body, audit.shipper);
-    const level = outcome.statusCode === 200 ? 'info' : 'warn';
-    options.logger[level](
-      {
-        statusCode: outcome.statusCode,
-        problems: outcome.problems,
-        failure: outcome.error,
-        stored: outcome.stored,
-        duplicates: outcome.duplicates,
-      },
-      'audit message handled',
-    );
-
-    return reply(outcome.statusCode, {
+async function shipMessage(
+  body: string,
+  audit: AuditRuntime | LogOnlyAudit,
+  logger: Logger,
+): Promise<FunctionResponse> {
+  const outcome = await handleAuditMessage(body, audit.shipper);
+  const level = outcome.statusCode === 200 ? 'info' : 'warn';
+  logger[level](
+    {
+      statusCode: outcome.statusCode,
+      problems: outcome.problems,
+      failure: outcome.error,
       stored: outcome.stored,
       duplicates: outcome.duplicates,
-      problems: outcome.problems,
-    });
-  };
+    },
+    'audit message handled',
+  );
+
+  return reply(outcome.statusCode, {
+    stored: outcome.stored,
+    duplicates: outcome.duplicates,
+    problems: outcome.problems,
+    ...('logOnly' in audit ? { logOnly: true } : {}),
+  });
 }
 
 async function runCron(

@@ -9,7 +9,7 @@ import {
 import { AuditError, type AuditEventProblem } from '../errors.ts';
 import { type AuditEvent, decodeAuditEvent } from '../event.ts';
 import { scrubText } from '../scrub.ts';
-import type { AuditShipper } from './shipper.ts';
+import type { EventShipper } from './log-shipper.ts';
 
 /** The answer to one queue-triggered invocation. */
 export interface AuditMessageOutcome {
@@ -42,7 +42,7 @@ function failureText(error: unknown): string {
  */
 export async function handleAuditMessage(
   body: string,
-  shipper: AuditShipper,
+  shipper: EventShipper,
 ): Promise<AuditMessageOutcome> {
   let event: AuditEvent;
   try {
@@ -82,7 +82,7 @@ export interface DrainOptions {
   sqs: SQSClient;
   /** Queues drained in order: the audit queue, then its dead-letter queue. */
   queueUrls: readonly string[];
-  shipper: AuditShipper;
+  shipper: EventShipper;
   /** Events gathered before one object is written. Default: 100. */
   eventsPerObject?: number;
   /** Messages read per run at most, to bound the run. Default: 5000. */
@@ -224,7 +224,7 @@ async function receive(
 function readMessage(
   queueUrl: string,
   message: Message,
-  shipper: AuditShipper,
+  shipper: EventShipper,
   report: DrainReport,
 ): Pending | null {
   try {

@@ -14,6 +14,7 @@ import {
 } from '../layout.ts';
 import { scrubRecord, scrubText } from '../scrub.ts';
 import type { AuditBucket } from '../storage.ts';
+import type { EventShipper } from './log-shipper.ts';
 
 /** What one call to AuditShipper.ship did. */
 export interface ShipResult {
@@ -58,7 +59,7 @@ function byTime(a: AuditEvent, b: AuditEvent): number {
  * Removes secrets that another system may have put in an event, so that
  * the bucket holds none whatever the sender did.
  */
-function scrubEvent(event: AuditEvent): AuditEvent {
+export function scrubEvent(event: AuditEvent): AuditEvent {
   return {
     ...event,
     details: scrubRecord(event.details) as AuditEvent['details'],
@@ -81,7 +82,7 @@ function scrubEvent(event: AuditEvent): AuditEvent {
  * object never written (a crash between the two puts) is overwritten by
  * the next attempt.
  */
-export class AuditShipper {
+export class AuditShipper implements EventShipper {
   readonly environment: string;
   readonly #bucket: AuditBucket;
   readonly #limit: ReturnType<typeof pLimit>;
