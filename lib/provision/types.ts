@@ -31,7 +31,10 @@ export interface FieldChange {
 /** One line of a plan. */
 export interface PlanItem {
   kind: ResourceKind;
-  /** Deployed name (`{name}-{environment}`; the role for DB users). */
+  /**
+   * Deployed name (`{name}-{environment}`; the role for DB users, the
+   * PostgreSQL name for the logical database).
+   */
   name: string;
   action: PlanAction;
   /** Field diffs of an update (empty otherwise). */

@@ -29,6 +29,7 @@ const AUDIT_TYPES: Record<ResourceKind, string> = {
   'iam-policy': 'IAMPolicy',
   'iam-api-key': 'IAMApiKey',
   'database-instance': 'DatabaseInstance',
+  database: 'Database',
   'database-user': 'DatabaseUser',
   'container-namespace': 'ContainerNamespace',
   container: 'Container',

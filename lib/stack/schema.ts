@@ -4,6 +4,7 @@ import {
   CONTAINER_PRIVACY,
   DATABASE_ENDPOINTS,
   DATABASE_ENGINES,
+  DATABASE_PRIVILEGES,
   ENVIRONMENTS,
   OBJECT_LOCK_MODES,
   POLICY_PRESETS,
@@ -244,6 +245,16 @@ export const DatabaseUserSchema = z
     passwordSecret: baseName.describe(
       'Base name of the secret holding the password.',
     ),
+    privilege: z
+      .enum(DATABASE_PRIVILEGES)
+      .default('all')
+      .describe(
+        'Privilege on the logical database (`databaseName`): `readonly`, ' +
+          '`readwrite` (also insert, update, delete) or `all` (also ' +
+          'create tables). Default `all`, because an application user ' +
+          'usually runs its own schema migrations; declare `readwrite` or ' +
+          '`readonly` for a user that does not.',
+      ),
   })
   .describe('A database user whose password lives in a secret.');
 

@@ -40,6 +40,13 @@ export const SSL_MODES = [
 /** How clients reach a managed database. */
 export const DATABASE_ENDPOINTS = ['private-network', 'public'] as const;
 
+/**
+ * Privileges a database user can be given on the logical database, as
+ * the Managed Databases API names them (its `none` and `custom` are not
+ * declarable: a declared user always gets one of these).
+ */
+export const DATABASE_PRIVILEGES = ['readonly', 'readwrite', 'all'] as const;
+
 /** Block volume types of Managed Databases. */
 export const VOLUME_TYPES = ['sbs_5k', 'sbs_15k', 'lssd'] as const;
 
@@ -83,6 +90,7 @@ export type SecretType = (typeof SECRET_TYPES)[number];
 export type DatabaseEngine = (typeof DATABASE_ENGINES)[number];
 export type SslMode = (typeof SSL_MODES)[number];
 export type DatabaseEndpoint = (typeof DATABASE_ENDPOINTS)[number];
+export type DatabasePrivilege = (typeof DATABASE_PRIVILEGES)[number];
 export type AuditSink = (typeof AUDIT_SINKS)[number];
 export type PolicyPreset = (typeof POLICY_PRESETS)[number];
 export type RuleScope = (typeof RULE_SCOPES)[number];

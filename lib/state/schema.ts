@@ -13,6 +13,7 @@ export const RESOURCE_KINDS = [
   'iam-policy',
   'iam-api-key',
   'database-instance',
+  'database',
   'database-user',
   'container-namespace',
   'container',
@@ -25,7 +26,8 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 /**
  * One provisioned resource. `name` is the deployed name
  * (`{name}-{environment}`) except for database users, whose name is the
- * PostgreSQL role, and buckets, whose id is their name too.
+ * PostgreSQL role, the logical database, whose name is its PostgreSQL
+ * name (`databaseName`), and buckets, whose id is their name too.
  * `attributes` holds non-secret facts readers need (e.g. a secret's
  * `path`, the revision it was created with, `needsValue` for a manual
  * secret without a version, a container's `namespaceId`). It never holds

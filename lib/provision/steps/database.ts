@@ -10,6 +10,12 @@ import {
   toSecretData,
 } from '../values.ts';
 import type { ProvisionWalk } from '../walk.ts';
+import {
+  convergeLogicalDatabase,
+  grantPrivilege,
+  type LivePermissions,
+  planLogicalDatabase,
+} from './logical-database.ts';
 
 const TRANSIENT = new Set([
   'provisioning',
@@ -23,11 +29,13 @@ const TRANSIENT = new Set([
 ]);
 
 /**
- * The Managed PostgreSQL instance and its users. Engine, encryption at
- * rest, a smaller volume and turning HA off are set at creation: a change
- * is a replacement (which destroys the data, hence refused unless
- * allowed). Passwords come from each user's secret; a user whose secret
- * has no value yet gets a generated one, written to the secret first.
+ * The Managed PostgreSQL instance, its logical database (`databaseName`)
+ * and its users, each with its declared privilege on that database.
+ * Engine, encryption at rest, a smaller volume and turning HA off are set
+ * at creation: a change is a replacement (which destroys the data, hence
+ * refused unless allowed). Passwords come from each user's secret; a user
+ * whose secret has no value yet gets a generated one, written to the
+ * secret first.
  */
 export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
   const declared = walk.stack.database;
@@ -53,6 +61,7 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
 
   const instance = await convergeInstance(walk, api, declared, name, live);
   if (instance === undefined) {
+    await planLogicalDatabase(walk, declared);
     for (const user of declared.users) {
       await walk.change(
         { kind: 'database-user', name: user.name, action: 'create' },
@@ -62,9 +71,6 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
     return;
   }
 
-  // Limitation (#4): the logical database (`databaseName`) is not created:
-  // the local RDB API does not serve POST /instances/{id}/databases yet.
-  // Its name only goes into the users' credentials.
   walk.applied({
     kind: 'database-instance',
     name,
@@ -76,7 +82,13 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
       encryptionAtRest: instance.encryption?.enabled ?? false,
     },
   });
-  await convergeUsers(walk, api, declared, instance);
+  const permissions = await convergeLogicalDatabase(
+    walk,
+    api,
+    declared,
+    instance,
+  );
+  await convergeUsers(walk, api, declared, instance, permissions);
 }
 
 async function convergeInstance(
@@ -423,6 +435,7 @@ async function convergeUsers(
   api: Rdbv1.API,
   declared: StackDatabase,
   instance: Rdbv1.Instance,
+  permissions: LivePermissions,
 ): Promise<void> {
   const region = walk.region;
   const users = await walk.call(`list users of ${instance.name}`, () =>
@@ -448,6 +461,15 @@ async function convergeUsers(
     if (live !== undefined && live.isAdmin !== user.admin) {
       changes.push({ field: 'admin', from: live.isAdmin, to: user.admin });
     }
+    const permission = permissions.get(user.name) ?? 'none';
+    const privilege = {
+      field: 'privilege',
+      from: permission,
+      to: user.privilege,
+    };
+    if (live !== undefined && permission !== user.privilege) {
+      changes.push(privilege);
+    }
     if (live !== undefined && changes.length === 0) {
       walk.unchanged('database-user', user.name, `${instance.id}/${user.name}`);
       recordUser(walk, instance, user);
@@ -460,32 +482,56 @@ async function convergeUsers(
         name: user.name,
         action: live === undefined ? 'create' : 'update',
         changes: live === undefined ? [] : changes,
-        details: { instance: instance.name, admin: user.admin },
+        details: {
+          instance: instance.name,
+          admin: user.admin,
+          database: declared.databaseName,
+          privilege: user.privilege,
+        },
       },
       async () => {
-        let password = stored
-          ? await walk.consumerValue(user.passwordSecret)
-          : undefined;
-        if (password === undefined) {
-          password = generatePassword();
-          await writeUserSecret(walk, declared, user, instance, password);
+        const onlyPrivilege = changes.every((c) => c === privilege);
+        if (live === undefined || !onlyPrivilege) {
+          await setUser(walk, api, declared, instance, user, {
+            create: live === undefined,
+            stored,
+          });
         }
-        const request = {
-          region,
-          instanceId: instance.id,
-          name: user.name,
-          password,
-          isAdmin: user.admin,
-        };
-        await walk.call(`set database user ${user.name}`, () =>
-          live === undefined
-            ? api.createUser(request)
-            : api.updateUser(request),
-        );
+        if (permission !== user.privilege) {
+          await grantPrivilege(walk, api, declared, instance, user);
+        }
       },
     );
     recordUser(walk, instance, user);
   }
+}
+
+/** Creates or updates a user with its password (generated if none). */
+async function setUser(
+  walk: ProvisionWalk,
+  api: Rdbv1.API,
+  declared: StackDatabase,
+  instance: Rdbv1.Instance,
+  user: DatabaseUser,
+  options: { create: boolean; stored: boolean },
+): Promise<void> {
+  let password = options.stored
+    ? await walk.consumerValue(user.passwordSecret)
+    : undefined;
+  if (password === undefined) {
+    password = generatePassword();
+    await writeUserSecret(walk, declared, user, instance, password);
+  }
+  const request = {
+    region: walk.region,
+    instanceId: instance.id,
+    name: user.name,
+    password,
+    isAdmin: user.admin,
+  };
+  await walk.call(`set database user ${user.name}`, () =>
+    options.create ? api.createUser(request) : api.updateUser(request),
+  );
 }
 
 function recordUser(
@@ -501,6 +547,7 @@ function recordUser(
     attributes: {
       instanceId: instance.id,
       admin: user.admin,
+      privilege: user.privilege,
       secret: walk.deployed(user.passwordSecret),
     },
   });
