@@ -1,5 +1,6 @@
 import type { Fault } from '../http/fault.ts';
 import type { Finding } from '../policy/index.ts';
+import { ScalewayApiError } from '../scaleway/index.ts';
 import type { PlanItem } from './types.ts';
 
 /** Root of the provisioning errors; `fault` decides the HTTP answer. */
@@ -92,12 +93,14 @@ export class ProtectedSecretError extends ProvisionError {
 }
 
 /**
- * A change failed. Keeps the translated Scaleway error as `cause` and its
- * fault; the message says which resource and what to do.
+ * A change failed. Keeps the translated Scaleway error as `cause`, its
+ * fault and, for a caller fault, its status (409 for a conflict with what
+ * exists); the message says which resource and what to do.
  */
 export class ProvisionStepError extends ProvisionError {
   override name = 'ProvisionStepError';
   override readonly fault: Fault;
+  override readonly httpStatus: number | undefined;
   readonly item: PlanItem;
 
   constructor(item: PlanItem, cause: unknown) {
@@ -107,6 +110,10 @@ export class ProvisionStepError extends ProvisionError {
     });
     this.item = item;
     this.fault = faultOfCause(cause);
+    this.httpStatus =
+      this.fault === 'caller' && cause instanceof ScalewayApiError
+        ? cause.httpStatus
+        : undefined;
   }
 }
 
