@@ -1,7 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Rdbv1 } from '@scaleway/sdk-rdb';
 import pg from 'pg';
-import { ScalewayNotFoundError } from '../scaleway/index.ts';
 import type { SslMode, Stack } from '../stack/index.ts';
 import { DatabaseLoginError, RotationSetupError } from './errors.ts';
 import type { RotationRun } from './run-context.ts';
@@ -179,44 +178,51 @@ export async function setRolePassword(
 }
 
 /**
- * Gives `to` the database privileges `from` has (R-05: the alternate
- * role must be able to do what the original does).
+ * Gives `to` the privileges `from` has on every database of the instance
+ * (R-05: the alternate role must be able to do what the original does).
+ * Only the databases where the two differ are set, `none` included, so
+ * a repeated call (a resumed step) makes no write.
  *
- * @returns a warning when the API serves no privileges (nothing copied).
+ * @returns a warning per database where `from` holds `custom` grants
+ *   (made outside the API, which cannot copy them).
  */
 export async function copyPrivileges(
   run: RotationRun,
   instance: Rdbv1.Instance,
   from: string,
   to: string,
-): Promise<string | undefined> {
+): Promise<string[]> {
   const request = { region: run.region, instanceId: instance.id };
-  let privileges: Rdbv1.Privilege[];
-  try {
-    privileges = await run.call(`list privileges of ${from}`, () =>
-      run.clients.rdb.listPrivileges({ ...request, userName: from }).all(),
+  const privilegesOf = (userName: string) =>
+    run.call(`list privileges of ${userName}`, () =>
+      run.clients.rdb.listPrivileges({ ...request, userName }).all(),
     );
-  } catch (error) {
-    if (!(error instanceof ScalewayNotFoundError)) throw error;
-    // Limitation (#5): the local RDB API serves no privileges routes, so
-    // the alternate role gets no grants there; on Scaleway they are
-    // copied. Reported as a warning, never silently.
-    return `privileges of ${from} not copied to ${to}: the API has none`;
-  }
+  const wanted = await privilegesOf(from);
+  const current = new Map(
+    (await privilegesOf(to)).map((p) => [p.databaseName, p.permission]),
+  );
 
-  for (const privilege of privileges) {
-    if (privilege.permission === 'none') continue;
-    await run.call(`grant ${privilege.permission} to ${to}`, () =>
+  const warnings: string[] = [];
+  for (const { databaseName, permission } of wanted) {
+    if ((current.get(databaseName) ?? 'none') === permission) continue;
+    if (permission === 'custom') {
+      warnings.push(
+        `privileges of ${from} on ${databaseName} are custom: not copied ` +
+          `to ${to}, grant them by hand`,
+      );
+      continue;
+    }
+    await run.call(`grant ${permission} on ${databaseName} to ${to}`, () =>
       run.clients.rdb.setPrivilege({
         ...request,
-        databaseName: privilege.databaseName,
+        databaseName,
         userName: to,
-        permission: privilege.permission,
+        permission,
       }),
     );
   }
 
-  return undefined;
+  return warnings;
 }
 
 /**

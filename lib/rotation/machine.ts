@@ -324,8 +324,8 @@ export class SecretRotation {
     );
     const from = previous.username ?? this.#declaredUser();
     if (record.strategy === 'alternating-users' && from !== role) {
-      const warning = await copyPrivileges(run, instance, from, role);
-      if (warning) this.warnings.push(warning);
+      const warnings = await copyPrivileges(run, instance, from, role);
+      this.warnings.push(...warnings);
     }
 
     return { role, role_created: created };

@@ -91,10 +91,11 @@ export interface Scenario {
 /**
  * Provisions the production stack on the local platform with the SDK
  * (the way provisioning does: secrets with a first version, the IAM
- * application and its key, the database and its users, the containers
- * holding their secrets), writes the applied state, and returns a
- * rotation context with in-memory audit and log capture. `tag` keeps
- * roles, project and bucket apart from other scenarios.
+ * application and its key, the database, its logical database and its
+ * users with their privileges on it, the containers holding their
+ * secrets), writes the applied state, and returns a rotation context
+ * with in-memory audit and log capture. `tag` keeps roles, project and
+ * bucket apart from other scenarios.
  */
 export async function provisionScenario(
   platform: LocalPlatform,
@@ -145,7 +146,11 @@ export async function provisionScenario(
     backupSameRegion: false,
   });
   add('database-instance', instance.name, instance.id);
-  await engine.createDatabase(database.databaseName).catch(() => undefined);
+  await clients.rdb.createDatabase({
+    region,
+    instanceId: instance.id,
+    name: database.databaseName,
+  });
 
   const payloads = new Map<string, string>();
   for (const secret of stack.secrets) {
@@ -198,6 +203,16 @@ export async function provisionScenario(
       planted.push(value);
       return value;
     }
+  }
+
+  for (const user of database.users) {
+    await clients.rdb.setPrivilege({
+      region,
+      instanceId: instance.id,
+      databaseName: database.databaseName,
+      userName: user.name,
+      permission: user.privilege,
+    });
   }
 
   const namespace = await clients.container.createNamespace({
