@@ -65,6 +65,9 @@ export async function bundleFunction(
     outfile,
     bundle: true,
     platform: 'node',
+    // ESM builds first (the AWS SDK ships both): esbuild can drop what
+    // a function never imports from them, not from the CommonJS ones.
+    mainFields: ['module', 'main'],
     target: 'node20',
     format: 'esm',
     minify: true,
