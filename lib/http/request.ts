@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { scrubSecrets } from '../log/scrub.ts';
+import { issueMessage } from '../validation/index.ts';
 import { type RequestProblem, RequestValidationError } from './errors.ts';
 import type { FunctionEvent } from './types.ts';
 
@@ -90,7 +91,7 @@ export function validateInput<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
 
-  const problems = result.error.issues.map(toProblem);
+  const problems = result.error.issues.map((issue) => toProblem(issue, input));
 
   throw new RequestValidationError(
     `request is invalid (${problems.length} problem` +
@@ -110,8 +111,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-function toProblem(issue: z.core.$ZodIssue): RequestProblem {
-  return { path: formatPath(issue.path), message: scrubSecrets(issue.message) };
+function toProblem(issue: z.core.$ZodIssue, input: unknown): RequestProblem {
+  return {
+    path: formatPath(issue.path),
+    message: scrubSecrets(issueMessage(issue, input)),
+  };
 }
 
 function tryJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -15,6 +15,7 @@ import {
   readAppliedState,
   stateKeys,
 } from '../state/index.ts';
+import { issueMessage } from '../validation/index.ts';
 import { ProvisionError } from './errors.ts';
 import { applyStack, planStack } from './provision.ts';
 import type { Plan, ProvisionContext } from './types.ts';
@@ -297,13 +298,14 @@ export function patchStack(base: Stack, patch: StackPatch): Stack {
     }
   });
 
-  const parsed = StackSchema.safeParse({
-    ...base,
-    secrets: [...secrets.values()],
-  });
+  const patched = { ...base, secrets: [...secrets.values()] };
+  const parsed = StackSchema.safeParse(patched);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push({ path: issue.path.join('.'), message: issue.message });
+      problems.push({
+        path: issue.path.join('.'),
+        message: issueMessage(issue, patched),
+      });
     }
   }
   if (problems.length > 0 || !parsed.success) {

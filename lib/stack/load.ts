@@ -10,6 +10,7 @@ import {
   parseDocument,
 } from 'yaml';
 import type { z } from 'zod';
+import { issueMessage } from '../validation/index.ts';
 import {
   type SourcePosition,
   StackFileError,
@@ -61,13 +62,13 @@ export function parseStack(text: string, source: string): Stack {
   }
 
   const data = document.toJS({ maxAliasCount: 100 });
-  const result = StackSchema.safeParse(data, { reportInput: true });
+  const result = StackSchema.safeParse(data);
   if (result.success) {
     return result.data;
   }
 
   const problems = result.error.issues.flatMap((issue) =>
-    problemsFromIssue(issue, document, lineCounter),
+    problemsFromIssue(issue, data, document, lineCounter),
   );
   throw new StackFileError(source, problems, { cause: result.error });
 }
@@ -88,6 +89,7 @@ function problemFromYamlError(
 
 function problemsFromIssue(
   issue: z.core.$ZodIssue,
+  data: unknown,
   document: Document,
   lineCounter: LineCounter,
 ): StackProblem[] {
@@ -103,14 +105,11 @@ function problemsFromIssue(
     }));
   }
 
-  const missing = 'input' in issue && issue.input === undefined;
-  const key = path.at(-1);
-
   return [
     {
       path,
       position: locate(document, path, lineCounter),
-      message: missing ? `missing key "${String(key)}"` : issue.message,
+      message: issueMessage(issue, data),
     },
   ];
 }

@@ -165,6 +165,54 @@ describe('createHttpHandler', () => {
   });
 
   it.each([
+    {
+      case: 'a missing string',
+      body: { environment: 'dev', resources: [] },
+      problem: {
+        path: 'stack',
+        message: 'missing key "stack" (expected string)',
+      },
+    },
+    {
+      case: 'a missing enum, with its values',
+      body: { stack: 's', resources: [] },
+      problem: {
+        path: 'environment',
+        message: 'missing key "environment" (one of: dev, staging, production)',
+      },
+    },
+    {
+      case: 'a missing key in a list item',
+      body: { stack: 's', environment: 'dev', resources: [{}] },
+      problem: {
+        path: 'resources[0].name',
+        message: 'missing key "name" (expected string)',
+      },
+    },
+    {
+      case: 'a present value of the wrong type, not as missing',
+      body: { stack: 7, environment: 'dev', resources: [] },
+      problem: {
+        path: 'stack',
+        message: 'Invalid input: expected string, received number',
+      },
+    },
+    {
+      case: 'a present value outside the enum, not as missing',
+      body: { stack: 's', environment: 'qa', resources: [] },
+      problem: {
+        path: 'environment',
+        message: expect.stringMatching(/^Invalid option/),
+      },
+    },
+  ])('400 words $case', async ({ body, problem }) => {
+    const response = await planHandler()(event({ body: JSON.stringify(body) }));
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).problems).toEqual([problem]);
+  });
+
+  it.each([
     { case: 'empty body', body: '' },
     { case: 'not JSON', body: '{"stack": ' },
   ])('400 for $case', async ({ body }) => {
@@ -328,6 +376,14 @@ describe('createQueueHandler', () => {
 
     expect(response.statusCode >= 300).toBe(retried);
     expect(seen).toHaveLength(handled);
+  });
+
+  it('says which key a rejected message is missing', async () => {
+    const { handle, logs } = queueHandler(async () => {});
+
+    await handle(message({ requestId: REQUEST_ID }));
+
+    expect(logs.text()).toContain('missing key \\"action\\" (expected apply)');
   });
 
   it('logs a rejected message at warn', async () => {

@@ -49,34 +49,52 @@ describe('parseStack', () => {
 
   it.each([
     {
-      $case: 'unknown top-level key',
+      case: 'unknown top-level key',
       text: `${MINIMAL}colour: blue\n`,
       expected: { path: 'colour', line: 9, column: 1 },
       message: 'unknown key "colour"',
     },
     {
-      $case: 'unknown nested key',
+      case: 'unknown nested key',
       text: MINIMAL.replace('  name: evalap', '  name: evalap\n  nmae: x'),
       expected: { path: 'project.nmae', line: 4, column: 3 },
       message: 'unknown key "nmae"',
     },
     {
-      $case: 'wrong type',
+      case: 'wrong type',
       text: MINIMAL.replace('retentionDays: 7', 'retentionDays: seven'),
       expected: { path: 'audit.retentionDays', line: 8, column: 18 },
       message: 'expected number',
     },
     {
-      $case: 'value outside the vocabulary',
+      case: 'value outside the vocabulary',
       text: MINIMAL.replace('region: fr-par', 'region: us-east-1'),
       expected: { path: 'region', line: 4, column: 9 },
       message: 'fr-par',
     },
     {
-      $case: 'missing key',
+      case: 'missing key',
       text: MINIMAL.replace('  sink: stdout\n', ''),
       expected: { path: 'audit.sink', line: 7, column: 3 },
       message: 'missing key "sink"',
+    },
+    {
+      case: 'missing enum key, with the allowed values',
+      text: MINIMAL.replace('environment: dev\n', ''),
+      expected: { path: 'environment', line: 1, column: 1 },
+      message: 'missing key "environment" (one of: dev, staging, production)',
+    },
+    {
+      case: 'missing key of a plain type',
+      text: MINIMAL.replace('  name: evalap\n', ''),
+      expected: { path: 'project.name', line: 2, column: 3 },
+      message: 'missing key "name" (expected string)',
+    },
+    {
+      case: 'empty value, not as missing',
+      text: MINIMAL.replace('environment: dev', 'environment:'),
+      expected: { path: 'environment', line: 5, column: 13 },
+      message: 'Invalid option: expected one of',
     },
   ])('reports $case with its path and position', (row) => {
     const problems = problemsOf(row.text);
@@ -97,9 +115,9 @@ describe('parseStack', () => {
   });
 
   it.each([
-    { $case: 'an unclosed flow sequence', text: 'a: [1\nb: 2\n' },
-    { $case: 'a duplicate key', text: `${MINIMAL}region: nl-ams\n` },
-    { $case: 'a tab indentation', text: 'project:\n\tid: x\n' },
+    { case: 'an unclosed flow sequence', text: 'a: [1\nb: 2\n' },
+    { case: 'a duplicate key', text: `${MINIMAL}region: nl-ams\n` },
+    { case: 'a tab indentation', text: 'project:\n\tid: x\n' },
   ])('reports $case as not YAML, with a line', ({ text }) => {
     const problems = problemsOf(text);
 

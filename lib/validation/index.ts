@@ -1,0 +1,1 @@
+export { issueMessage } from './issue.ts';
