@@ -96,7 +96,7 @@ export interface LoadConfigOptions<K extends RequirableKey> {
 const DEFAULT_API_URL = 'https://api.scaleway.com';
 const DEFAULT_REGION = 'fr-par';
 const DEFAULT_LOG_LEVEL = 'info';
-const LOCAL_SOURCE = 'local platform defaults (no Scaleway credentials set)';
+const LOCAL_SOURCE = 'the local platform defaults';
 
 /**
  * Reads and validates every setting from `env` (and from the scw CLI
@@ -133,17 +133,28 @@ export function localPlatformConfig(): Config {
 }
 
 /**
- * A one-line, secret-free summary of a config for the CLI and the logs.
+ * The one line every command that calls Scaleway prints on stderr: what
+ * it targets (the local platform or a Scaleway API URL), the project and
+ * region, and where the credentials came from; never a secret.
+ *
+ * @example
+ * describeConfig(loadConfig({}))
+ * // 'Target: the local platform of npm start at http://127.0.0.1:4600
+ * //  (no Scaleway credentials set), project …, region fr-par'
  */
 export function describeConfig(config: Config): string {
   const { scaleway } = config;
   const target = config.usingLocalPlatform
-    ? `the local platform at ${scaleway.apiUrl}`
-    : `${scaleway.apiUrl}`;
+    ? `the local platform of npm start at ${scaleway.apiUrl}`
+    : `the Scaleway API at ${scaleway.apiUrl}`;
+  const credentials =
+    config.source === LOCAL_SOURCE
+      ? 'no Scaleway credentials set'
+      : `credentials from ${config.source}`;
 
   return (
-    `Scaleway API: ${target}, project ${scaleway.projectId}, ` +
-    `region ${scaleway.region} (credentials from ${config.source})`
+    `Target: ${target} (${credentials}), project ${scaleway.projectId}, ` +
+    `region ${scaleway.region}`
   );
 }
 

@@ -305,3 +305,44 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('describeConfig', () => {
+  const localUrl = `http://${LOCAL_DEFAULTS.host}:${LOCAL_DEFAULTS.ports.scalewayApi}`;
+
+  it.each([
+    {
+      case: 'no credentials: the local platform, said once',
+      env: {},
+      line:
+        `Target: the local platform of npm start at ${localUrl} ` +
+        '(no Scaleway credentials set), ' +
+        `project ${LOCAL_DEFAULTS.projectId}, region fr-par`,
+    },
+    {
+      case: 'the variables npm start prints',
+      env: {
+        SCW_API_URL: 'http://127.0.0.1:4700',
+        SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+        SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+      },
+      line:
+        'Target: the local platform of npm start at http://127.0.0.1:4700 ' +
+        '(credentials from environment), ' +
+        `project ${LOCAL_DEFAULTS.projectId}, region fr-par`,
+    },
+    {
+      case: 'Scaleway credentials',
+      env: VALID_ENV,
+      line:
+        'Target: the Scaleway API at https://api.scaleway.com ' +
+        `(credentials from environment), project ${PROJECT_ID}, ` +
+        'region fr-par',
+    },
+  ])('describes $case in one line, one level of parentheses', (row) => {
+    const line = describeConfig(loadConfig(row.env));
+
+    expect(line).toBe(row.line);
+    expect(line).not.toMatch(/\([^)]*\(/);
+    expect(line).not.toContain(SECRET_KEY);
+  });
+});
