@@ -1,4 +1,5 @@
 import { RESOURCE_TYPES } from '../inventory/types.ts';
+import { describeDifference } from './difference.ts';
 import { FINDING_CLASSES, type FindingClass } from './finding.ts';
 import type { DriftReport, ReportedFinding } from './report.ts';
 
@@ -9,12 +10,16 @@ const CLASS_TITLES: Record<FindingClass, string> = {
   unmanaged: 'Unmanaged (live, not declared)',
 };
 
-const MAX_VALUE = 60;
+/** Width at which a difference wraps inside its table cell. */
+const CELL_WIDTH = 60;
 
 /**
  * The report as a Markdown page for people: status, a summary, one table
  * per class of finding (new ones marked), unknown types, resolved and
- * ignored differences. Values are the report's, already masked.
+ * ignored differences. Each finding shows how the live value differs
+ * (for a list, what it adds and lacks; for a map, which keys differ),
+ * wrapped with `<br>` rather than cut. Values are the report's, already
+ * masked.
  */
 export function renderMarkdown(report: DriftReport): string {
   const lines = [
@@ -90,27 +95,42 @@ function findingTable(findings: readonly ReportedFinding[]): string[] {
       f.severity,
       `${f.resourceType} \`${f.resourceName}\``,
       f.field ?? '',
-      shown(f.declared),
-      shown(f.live),
-      f.message,
-    ]
-      .map(cell)
-      .join(' | '),
+      difference(f),
+      cell(f.message),
+    ].join(' | '),
   );
 
   return [
-    '| | Severity | Resource | Field | Declared | Live | What to do |',
-    '|---|---|---|---|---|---|---|',
+    '| | Severity | Resource | Field | Declared → live | What to do |',
+    '|---|---|---|---|---|---|',
     ...rows.map((row) => `| ${row} |`),
   ];
 }
 
-function shown(value: unknown): string {
-  if (value === undefined) return '';
+function difference(finding: ReportedFinding): string {
+  const parts = describeDifference(
+    finding.field,
+    finding.declared,
+    finding.live,
+  );
 
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return parts.flatMap((part) => wrap(cell(part))).join('<br>');
+}
 
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+/** Splits a long text at the last space before the width (or at it). */
+function wrap(text: string): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > CELL_WIDTH) {
+    const window = rest.slice(0, CELL_WIDTH + 1);
+    const space = window.lastIndexOf(' ');
+    const at = space > 0 ? space : CELL_WIDTH;
+    lines.push(rest.slice(0, at).trimEnd());
+    rest = rest.slice(at).trimStart();
+  }
+  lines.push(rest);
+
+  return lines;
 }
 
 function cell(text: string): string {
