@@ -1,3 +1,32 @@
+/** Ports of the local platform's servers. */
+export interface LocalPorts {
+  scalewayApi: number;
+  storage: number;
+  postgres: number;
+  /** First function's port; the n-th function gets functions + n. */
+  functions: number;
+}
+
+/** First port of the local platform when none is chosen. */
+const BASE_PORT = 4600;
+
+/**
+ * The ports of a platform whose first port is `base`: the Scaleway API on
+ * `base`, Object Storage and queues on `base + 1`, PostgreSQL on
+ * `base + 2`, the functions from `base + 10` on.
+ *
+ * @example
+ * localPorts(5600); // { scalewayApi: 5600, storage: 5601, … }
+ */
+export function localPorts(base: number): LocalPorts {
+  return {
+    scalewayApi: base,
+    storage: base + 1,
+    postgres: base + 2,
+    functions: base + 10,
+  };
+}
+
 /**
  * Built-in defaults of the local platform: it needs no account and no
  * configuration. The token below is accepted by the local API only; it is
@@ -5,12 +34,14 @@
  */
 export const LOCAL_DEFAULTS = {
   host: '127.0.0.1',
-  ports: {
-    scalewayApi: 4600,
-    storage: 4601,
-    postgres: 4602,
-    functions: 4610,
-  },
+  /** `npm start -- --port`, `EVALAP_LOCAL_PORT`. */
+  basePort: BASE_PORT,
+  ports: localPorts(BASE_PORT),
+  /**
+   * Stage of serverless.yml the functions are served as: the one the
+   * README's walkthrough and the events/ samples use.
+   */
+  stage: 'production',
   secretKey: '11111111-1111-4111-8111-111111111111',
   accessKey: 'SCWLOCAL000000000000',
   organizationId: '22222222-2222-4222-8222-222222222222',
@@ -28,4 +59,14 @@ export function localQueueUrl(storagePort: number, name: string): string {
   const { region } = LOCAL_DEFAULTS;
 
   return `http://sqs.${region}.localhost:${storagePort}/000000000000/${name}`;
+}
+
+/** The state bucket serverless.yml gives a stage (`params.stateBucket`). */
+export function stageStateBucket(stage: string): string {
+  return `evalap-infra-state-${stage}`;
+}
+
+/** The audit queue serverless.yml gives a stage (`params.auditQueue`). */
+export function stageAuditQueue(stage: string): string {
+  return `evalap-audit-${stage}`;
 }

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PlatformClock } from './controls/clock.ts';
 import { PlatformControls } from './controls/controls.ts';
-import { LOCAL_DEFAULTS, localQueueUrl } from './defaults.ts';
+import {
+  LOCAL_DEFAULTS,
+  type LocalPorts,
+  localQueueUrl,
+  stageAuditQueue,
+} from './defaults.ts';
+import { asPortInUse, assertPortFree } from './ports.ts';
 import type { DatabaseEngine } from './postgres/engine.ts';
 import { startPostgres } from './postgres/server.ts';
 import {
@@ -23,13 +29,7 @@ import type { StorageFaults } from './storage/faults.ts';
 import { type ObjectStorage, startObjectStorage } from './storage/server.ts';
 
 /** Ports of the platform's servers; 0 picks a free one. */
-export interface LocalPlatformPorts {
-  scalewayApi: number;
-  storage: number;
-  postgres: number;
-  /** First function's port; the n-th function gets functions + n. */
-  functions: number;
-}
+export type LocalPlatformPorts = LocalPorts;
 
 /** Where the platform reports trouble (never with a secret value). */
 export interface LocalPlatformLogger {
@@ -57,7 +57,10 @@ export interface LocalPlatformOptions {
    * folder when it exists; false: no function runner.
    */
   serverlessConfig?: string | false;
-  /** Stage of serverless.yml's `${sls:stage}` and `params`. Default: dev. */
+  /**
+   * Stage of serverless.yml's `${sls:stage}` and `params` the functions
+   * are served as. Default: LOCAL_DEFAULTS.stage (production).
+   */
   stage?: string;
   /** Products added to (or replacing, by name) the platform's ones. */
   extraProducts?: readonly ScalewayProduct[];
@@ -81,6 +84,8 @@ export interface LocalPlatform {
   functions: RunningFunction[];
   /** The function runner, if serverless.yml was found. */
   runner: FunctionRunner | undefined;
+  /** Stage the functions are served as. */
+  stage: string;
   /** The variables that point the CLI and the SDKs at this platform. */
   environment: Record<string, string>;
   close(): Promise<void>;
@@ -96,7 +101,8 @@ const silentLogger: LocalPlatformLogger = {
  * Secret Manager, VPC, Managed Databases over a real PostgreSQL,
  * Serverless Containers and Functions), Object Storage + queues, and the
  * function runner. If any part fails to start, the parts already started
- * are stopped.
+ * are stopped. A port already taken fails the start with PortInUseError
+ * before anything starts.
  *
  * @example
  * ```ts
@@ -115,6 +121,8 @@ export async function startLocalPlatform(
   const ports = { ...LOCAL_DEFAULTS.ports, ...options.ports };
   const dataDir = persistFolder(options.persist);
   const logger = options.logger ?? silentLogger;
+  const stage = options.stage ?? LOCAL_DEFAULTS.stage;
+  const configFile = runnerConfigFile(options);
   const controls = new PlatformControls();
   const clock = controls.clock;
   const closers: (() => Promise<void>)[] = [];
@@ -126,6 +134,11 @@ export async function startLocalPlatform(
     }
   };
 
+  await assertPortsFree(host, ports, {
+    postgres: options.postgres !== false,
+    functions: configFile !== undefined,
+  });
+
   try {
     // started side by side; whichever started is stopped if the other fails
     const [postgresStart, storageStart] = await Promise.allSettled([
@@ -136,6 +149,8 @@ export async function startLocalPlatform(
         port: ports.storage,
         clock,
         ...(dataDir ? { dataDir: resolve(dataDir, 'storage') } : {}),
+      }).catch((error: unknown) => {
+        throw asPortInUse(PART.storage, host, error);
       }),
     ]);
     if (postgresStart.status === 'fulfilled' && postgresStart.value) {
@@ -159,18 +174,26 @@ export async function startLocalPlatform(
       logger,
       products: platformProducts(postgres, dataDir, options.extraProducts),
       ...(dataDir ? { dataDir: resolve(dataDir, 'scaleway') } : {}),
+    }).catch((error: unknown) => {
+      throw asPortInUse(PART.scalewayApi, host, error);
     });
     closers.push(() => api.close());
 
-    const runner = await startRunner(
-      options,
-      ports.functions,
-      host,
-      api.url,
-      storage,
-      clock,
-      logger,
-    );
+    const runner =
+      configFile === undefined
+        ? undefined
+        : await startRunner({
+            configFile,
+            stage,
+            basePort: ports.functions,
+            host,
+            apiUrl: api.url,
+            storage,
+            clock,
+            logger,
+          }).catch((error: unknown) => {
+            throw asPortInUse(PART.functions, host, error);
+          });
     if (runner) closers.push(() => runner.close());
 
     return {
@@ -182,6 +205,7 @@ export async function startLocalPlatform(
       storageFaults: storage.faults,
       functions: runner?.functions ?? [],
       runner,
+      stage,
       environment: platformEnvironment(api, storage),
       close,
     };
@@ -208,15 +232,32 @@ function platformProducts(
   ];
 }
 
-async function startRunner(
-  options: LocalPlatformOptions,
-  basePort: number,
+/** What each port is for, as a start failure names it. */
+const PART = {
+  scalewayApi: 'Scaleway API',
+  storage: 'Object Storage and queues',
+  postgres: 'PostgreSQL',
+  functions: 'functions',
+} as const;
+
+/** Fails fast, before the slow PostgreSQL start, on a port in use. */
+async function assertPortsFree(
   host: string,
-  apiUrl: string,
-  storage: ObjectStorage,
-  clock: PlatformClock,
-  logger: LocalPlatformLogger,
-): Promise<FunctionRunner | undefined> {
+  ports: LocalPlatformPorts,
+  parts: { postgres: boolean; functions: boolean },
+): Promise<void> {
+  await assertPortFree(PART.scalewayApi, host, ports.scalewayApi);
+  await assertPortFree(PART.storage, host, ports.storage);
+  if (parts.postgres) {
+    await assertPortFree(PART.postgres, host, ports.postgres);
+  }
+  if (parts.functions) {
+    await assertPortFree(PART.functions, host, ports.functions);
+  }
+}
+
+/** The serverless.yml to serve, or undefined for no runner. */
+function runnerConfigFile(options: LocalPlatformOptions): string | undefined {
   const configFile =
     options.serverlessConfig === undefined
       ? resolve('serverless.yml')
@@ -225,15 +266,30 @@ async function startRunner(
     return undefined;
   }
 
-  const stage = options.stage ?? 'dev';
+  return configFile;
+}
+
+interface RunnerSettings {
+  configFile: string;
+  stage: string;
+  basePort: number;
+  host: string;
+  apiUrl: string;
+  storage: ObjectStorage;
+  clock: PlatformClock;
+  logger: LocalPlatformLogger;
+}
+
+function startRunner(settings: RunnerSettings): Promise<FunctionRunner> {
+  const { storage, apiUrl, stage } = settings;
 
   return startFunctionRunner({
-    configFile,
-    clock,
+    configFile: settings.configFile,
+    clock: settings.clock,
     sqs: localSqsClient(storage.endpoint),
-    basePort,
-    host,
-    logger,
+    basePort: settings.basePort,
+    host: settings.host,
+    logger: settings.logger,
     stage,
     createQueues: true,
     env: { ...functionEnvironment(storage, apiUrl, stage), ...process.env },
@@ -287,10 +343,7 @@ function functionEnvironment(
     EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
     EVALAP_FUNCTION_TOKEN: LOCAL_DEFAULTS.secretKey,
     // the queue serverless.yml names `evalap-audit-${sls:stage}`
-    EVALAP_AUDIT_QUEUE_URL: localQueueUrl(
-      storage.port,
-      `evalap-audit-${stage}`,
-    ),
+    EVALAP_AUDIT_QUEUE_URL: localQueueUrl(storage.port, stageAuditQueue(stage)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { LOCAL_DEFAULTS, localQueueUrl } from '../../local/defaults.ts';
+import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import { ConfigError } from './errors.ts';
 import {
   EVALAP_KEYS,
@@ -6,6 +6,7 @@ import {
   SCALEWAY_KEYS,
   type SettingKey,
 } from './keys.ts';
+import { localDefaults } from './local.ts';
 import {
   type EnvRecord,
   type LoadedProfile,
@@ -91,6 +92,15 @@ export type ConfigWith<K extends RequirableKey> = Config &
 export interface LoadConfigOptions<K extends RequirableKey> {
   /** Optional settings this entry point cannot run without. Default none. */
   readonly require?: readonly K[];
+  /**
+   * The environment the caller acts on, e.g. its stack's: the value of
+   * `EVALAP_ENVIRONMENT` when that variable is not set. On the local
+   * platform the state bucket and the audit queue then default to that
+   * stage's (serverless.yml's names). Default: `EVALAP_ENVIRONMENT`, and
+   * on the local platform the stage `npm start` serves
+   * (LOCAL_DEFAULTS.stage).
+   */
+  readonly environment?: Environment;
 }
 
 const DEFAULT_API_URL = 'https://api.scaleway.com';
@@ -116,7 +126,7 @@ export function loadConfig<K extends RequirableKey = never>(
   env: EnvRecord = process.env,
   options: LoadConfigOptions<K> = {},
 ): ConfigWith<K> {
-  const sources = collectSources(env);
+  const sources = collectSources(env, options.environment);
   const config = validate(sources);
 
   assertRequired(sources, options.require ?? []);
@@ -126,10 +136,11 @@ export function loadConfig<K extends RequirableKey = never>(
 
 /**
  * The configuration of the local platform of `npm start`, built from
- * `local/defaults.ts` alone (environment `dev`).
+ * `local/defaults.ts` alone, for `environment` (default: the stage
+ * `npm start` serves, production).
  */
-export function localPlatformConfig(): Config {
-  return validate(collectSources({}));
+export function localPlatformConfig(environment?: Environment): Config {
+  return validate(collectSources({}, environment));
 }
 
 /**
@@ -165,7 +176,10 @@ interface Sources {
   readonly source: string;
 }
 
-function collectSources(env: EnvRecord): Sources {
+function collectSources(
+  env: EnvRecord,
+  environment: Environment | undefined,
+): Sources {
   const raw: Partial<Record<SettingKey, string>> = {};
   const origin: Partial<Record<SettingKey, string>> = {};
   const noCredentials = !hasAnyCredential(env);
@@ -186,12 +200,15 @@ function collectSources(env: EnvRecord): Sources {
     const direct = value(env[key]);
     if (direct !== undefined) set(key, direct, key);
   }
+  if (raw.EVALAP_ENVIRONMENT === undefined && environment !== undefined) {
+    set('EVALAP_ENVIRONMENT', environment, "the stack's environment");
+  }
 
   // The local key is accepted by the local platform only: the variables
   // printed by `npm start` therefore also mean the local platform.
   const local =
     noCredentials || raw.SCW_ACCESS_KEY === LOCAL_DEFAULTS.accessKey;
-  applyDefaults(raw, origin, local);
+  applyDefaults(raw, origin, local ? localDefaults(raw) : null);
 
   return {
     raw,
@@ -223,9 +240,12 @@ function hasAnyCredential(env: EnvRecord): boolean {
 function applyDefaults(
   raw: Partial<Record<SettingKey, string>>,
   origin: Partial<Record<SettingKey, string>>,
-  local: boolean,
+  local: Partial<Record<SettingKey, string>> | null,
 ): void {
-  const defaults = local ? localDefaults() : remoteDefaults(raw);
+  const defaults = {
+    EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
+    ...(local ?? remoteDefaults(raw)),
+  };
 
   for (const [key, text] of Object.entries(defaults) as [
     SettingKey,
@@ -238,41 +258,6 @@ function applyDefaults(
   }
 }
 
-function localDefaults(): Partial<Record<SettingKey, string>> {
-  const { host, ports } = LOCAL_DEFAULTS;
-  const storage = `http://${host}:${ports.storage}`;
-
-  return {
-    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
-    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
-    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
-    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
-    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
-    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
-    SCW_API_URL: `http://${host}:${ports.scalewayApi}`,
-    EVALAP_ENVIRONMENT: 'dev',
-    EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
-    EVALAP_STATE_BUCKET: LOCAL_STATE_BUCKET,
-    EVALAP_AUDIT_QUEUE_URL: localQueueUrl(ports.storage, LOCAL_AUDIT_QUEUE),
-    EVALAP_S3_ENDPOINT: storage,
-    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
-    EVALAP_SQS_ENDPOINT: storage,
-    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
-    EVALAP_SQS_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
-    EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
-  };
-}
-
-/**
- * Bucket of the applied state on the local platform: the one serverless.yml
- * gives the dev stage, so the CLI and the functions `npm start` serves
- * share state and the environment lock.
- */
-export const LOCAL_STATE_BUCKET = 'evalap-infra-state-dev';
-
-/** Name of the audit queue on the local platform (serverless.yml, dev). */
-export const LOCAL_AUDIT_QUEUE = 'evalap-audit-dev';
-
 function remoteDefaults(
   raw: Partial<Record<SettingKey, string>>,
 ): Partial<Record<SettingKey, string>> {
@@ -281,7 +266,6 @@ function remoteDefaults(
     SCW_DEFAULT_REGION: region,
     SCW_DEFAULT_ZONE: `${region}-1`,
     SCW_API_URL: DEFAULT_API_URL,
-    EVALAP_LOG_LEVEL: DEFAULT_LOG_LEVEL,
     EVALAP_S3_ENDPOINT: `https://s3.${region}.scw.cloud`,
     EVALAP_S3_REGION: region,
     EVALAP_SQS_ENDPOINT: `https://sqs.mnq.${region}.scaleway.com`,

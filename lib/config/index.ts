@@ -4,8 +4,6 @@ export {
   describeConfig,
   type EndpointSettings,
   type Environment,
-  LOCAL_AUDIT_QUEUE,
-  LOCAL_STATE_BUCKET,
   type LoadConfigOptions,
   type LogLevel,
   loadConfig,
@@ -16,9 +14,10 @@ export {
 } from './config.ts';
 export { ConfigError } from './errors.ts';
 export { EVALAP_KEYS, SCALEWAY_KEYS, type SettingKey } from './keys.ts';
+export { localPlatformPort, parseLocalPort } from './local.ts';
 export {
   type EnvRecord,
   loadScwProfile,
   resolveProfileFile,
 } from './profile.ts';
-export { ENVIRONMENTS, LOG_LEVELS } from './schema.ts';
+export { ENVIRONMENTS, LOCAL_PORT_RANGE, LOG_LEVELS } from './schema.ts';

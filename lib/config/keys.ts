@@ -27,6 +27,8 @@ export const EVALAP_KEYS = [
   'EVALAP_SQS_REGION',
   'EVALAP_SQS_ACCESS_KEY',
   'EVALAP_SQS_SECRET_KEY',
+  // first port of the local platform (npm start -- --port)
+  'EVALAP_LOCAL_PORT',
 ] as const;
 
 export type ScalewayKey = (typeof SCALEWAY_KEYS)[number];

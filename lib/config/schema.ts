@@ -13,6 +13,23 @@ const region = z
   .string()
   .regex(/^[a-z]{2}-[a-z]{3}$/, { error: 'must be a region like fr-par' });
 
+/** First ports the local platform accepts (it uses up to first + 10 + n). */
+export const LOCAL_PORT_RANGE = { min: 1024, max: 65_000 } as const;
+
+/** The local platform's first port (`EVALAP_LOCAL_PORT`, `--port`). */
+export const localPortSchema = z
+  .string()
+  .regex(/^[0-9]{1,5}$/, { error: 'must be a port number' })
+  .transform(Number)
+  .refine(
+    (port) => port >= LOCAL_PORT_RANGE.min && port <= LOCAL_PORT_RANGE.max,
+    {
+      error:
+        `must be between ${LOCAL_PORT_RANGE.min} and ` +
+        `${LOCAL_PORT_RANGE.max}`,
+    },
+  );
+
 /** The deployment stages of the control plane. */
 export const ENVIRONMENTS = ['dev', 'staging', 'production'] as const;
 
@@ -66,6 +83,7 @@ export const rawSettingsSchema = z.object({
   EVALAP_SQS_REGION: z.string().min(1, { error: 'must not be empty' }),
   EVALAP_SQS_ACCESS_KEY: z.string().optional(),
   EVALAP_SQS_SECRET_KEY: z.string().optional(),
+  EVALAP_LOCAL_PORT: localPortSchema.optional(),
 });
 
 /** Both halves of the Queues key pair, or neither. */

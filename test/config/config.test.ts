@@ -8,7 +8,7 @@ import {
   loadConfig,
   localPlatformConfig,
 } from '../../lib/config/index.ts';
-import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { LOCAL_DEFAULTS, stageStateBucket } from '../../local/defaults.ts';
 
 const ACCESS_KEY = 'SCWABCDEFGHIJKLMNOPQ';
 const SECRET_KEY = '9b0e2f51-6c3a-4c1e-8f7a-5d2b1e0c9a77';
@@ -67,6 +67,13 @@ describe('loadConfig', () => {
       expect(config.queues.accessKey).toBe(ACCESS_KEY);
       expect(config.logLevel).toBe('info');
       expect(config.source).toBe('environment');
+    });
+
+    it("takes the stack's environment when EVALAP_ENVIRONMENT is unset", () => {
+      const config = loadConfig(VALID_ENV, { environment: 'production' });
+
+      expect(config.environment).toBe('production');
+      expect(config.stateBucket).toBeUndefined();
     });
 
     it('honours endpoint overrides and strips trailing slashes', () => {
@@ -276,7 +283,7 @@ describe('loadConfig', () => {
       expect(config.objectStorage.endpoint).toBe(
         `http://${LOCAL_DEFAULTS.host}:${LOCAL_DEFAULTS.ports.storage}`,
       );
-      expect(config.environment).toBe('dev');
+      expect(config.environment).toBe(LOCAL_DEFAULTS.stage);
       expect(config).toEqual(localPlatformConfig());
       expect(describeConfig(config)).toContain('local platform');
       expect(describeConfig(config)).not.toContain(LOCAL_DEFAULTS.secretKey);
@@ -293,8 +300,27 @@ describe('loadConfig', () => {
 
       expect(config.usingLocalPlatform).toBe(true);
       expect(config.source).toBe('environment');
-      expect(config.stateBucket).toBe('evalap-infra-state-dev');
+      expect(config.stateBucket).toBe(stageStateBucket(LOCAL_DEFAULTS.stage));
       expect(config.objectStorage.endpoint).toBe('http://127.0.0.1:4701');
+    });
+
+    it("uses the stage of the stack's environment", () => {
+      const config = loadConfig({}, { environment: 'dev' });
+
+      expect(config.environment).toBe('dev');
+      expect(config.stateBucket).toBe('evalap-infra-state-dev');
+      expect(config.auditQueueUrl).toMatch(/\/evalap-audit-dev$/);
+      expect(config).toEqual(localPlatformConfig('dev'));
+    });
+
+    it('lets a set EVALAP_ENVIRONMENT win over the stack', () => {
+      const config = loadConfig(
+        { EVALAP_ENVIRONMENT: 'staging' },
+        { environment: 'dev' },
+      );
+
+      expect(config.environment).toBe('staging');
+      expect(config.stateBucket).toBe('evalap-infra-state-staging');
     });
 
     it('still honours endpoint overrides', () => {
