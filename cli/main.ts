@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { usageExitCode } from '../lib/cli/index.ts';
 import { register as registerApply } from './commands/apply.ts';
 import { register as registerAudit } from './commands/audit.ts';
 import { register as registerDrift } from './commands/drift.ts';
@@ -9,7 +10,9 @@ import { register as registerValidate } from './commands/validate.ts';
 /**
  * Builds the `evalap-infra` program. Each command lives in
  * cli/commands/<name>.ts and exports `register(program)`; add one import
- * and one line below to add a command.
+ * and one line below to add a command. A usage error (missing argument,
+ * unknown option or command) exits 2 in every command: commands inherit
+ * the exit override, so it is set before they are registered.
  */
 export function buildProgram(): Command {
   const program = new Command('evalap-infra')
@@ -17,7 +20,8 @@ export function buildProgram(): Command {
       'Keep a Scaleway project secure by construction: validate, ' +
         'provision, rotate, check drift and ship audit logs.',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride((error) => process.exit(usageExitCode(error)));
 
   registerValidate(program);
   registerPlan(program);

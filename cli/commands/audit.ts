@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createClient } from '@scaleway/sdk-client';
 import { Secretv1beta1 } from '@scaleway/sdk-secret';
 import type { Command } from 'commander';
-
+import { AuditBucketNotFoundError } from '../../lib/audit/errors.ts';
 import type { IntegrityReport } from '../../lib/audit/integrity/verify.ts';
 import { verifyAuditTrail } from '../../lib/audit/integrity/verify.ts';
 import {
@@ -12,14 +12,22 @@ import {
   scalewaySecretReader,
 } from '../../lib/audit/keys.ts';
 import { type AuditRuntime, auditRuntime } from '../../lib/audit/runtime.ts';
-import { loadConfig } from '../../lib/config/index.ts';
-import { loadStack } from '../../lib/stack/index.ts';
+import {
+  type CommandIo,
+  processIo,
+  reportStackProblems,
+  writeJson,
+} from '../../lib/cli/index.ts';
+import { describeConfig, loadConfig } from '../../lib/config/index.ts';
+import { loadStack, StackFileError } from '../../lib/stack/index.ts';
 
-/** Exit codes of `audit verify`. */
+/** Exit codes of `audit verify`; usage errors exit 2 as well. */
 export const AUDIT_VERIFY_EXIT = {
+  /** Intact, or nothing shipped yet (said so). */
   intact: 0,
   problems: 1,
   cannotVerify: 2,
+  notAStack: 2,
 } as const;
 
 /** Options of `audit verify`. */
@@ -56,9 +64,16 @@ export function register(program: Command): void {
     });
 }
 
-async function defaultRuntime(options: AuditVerifyOptions) {
-  const config = loadConfig();
-  const stack = await loadStack(options.stack ?? `stacks/${options.env}.yaml`);
+/** Builds the audit runtime of an environment; tests pass their own. */
+export type AuditVerifyRuntime = (
+  options: AuditVerifyOptions,
+  io: CommandIo,
+) => Promise<AuditRuntime>;
+
+async function defaultRuntime(options: AuditVerifyOptions, io: CommandIo) {
+  const stack = await loadStack(stackFile(options));
+  const config = loadConfig(io.env, { environment: stack.environment });
+  io.err(describeConfig(config));
   const client = createClient({
     accessKey: config.scaleway.accessKey,
     secretKey: config.scaleway.secretKey,
@@ -73,15 +88,20 @@ async function defaultRuntime(options: AuditVerifyOptions) {
 
 /**
  * Runs the verification with a runtime factory (tests pass their own) and
- * prints the report; returns the exit code.
+ * prints the report on stdout (with `json`, the only JSON document);
+ * returns the exit code. A missing audit bucket, and a bucket with
+ * nothing shipped to it yet, are said in so many words.
  */
 export async function verifyCommand(
   options: AuditVerifyOptions,
-  runtime: (options: AuditVerifyOptions) => Promise<AuditRuntime>,
+  runtime: AuditVerifyRuntime,
+  io: CommandIo = processIo,
 ): Promise<number> {
   let report: IntegrityReport;
+  let bucket: string;
   try {
-    const audit = await runtime(options);
+    const audit = await runtime(options, io);
+    bucket = audit.bucket.name;
     const trusted = options.publicKey
       ? await readPublicKey(options.publicKey)
       : null;
@@ -97,24 +117,60 @@ export async function verifyCommand(
       },
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unknown error';
-    process.stderr.write(`audit verify: cannot verify: ${reason}\n`);
+    return reportFailure(error, options, io);
+  }
 
+  if (options.json) {
+    writeJson(io, report);
+  } else {
+    io.out(renderText(report, bucket));
+  }
+
+  return report.ok ? AUDIT_VERIFY_EXIT.intact : AUDIT_VERIFY_EXIT.problems;
+}
+
+function reportFailure(
+  error: unknown,
+  options: AuditVerifyOptions,
+  io: CommandIo,
+): number {
+  if (error instanceof StackFileError) {
+    reportStackProblems(error, io, options);
+    return AUDIT_VERIFY_EXIT.notAStack;
+  }
+  if (error instanceof AuditBucketNotFoundError) {
+    io.err(
+      `audit verify: the audit bucket ${error.bucket} does not exist: ` +
+        `apply the stack first (evalap-infra apply ${stackFile(options)}), ` +
+        'which creates it; then there is a trail to verify.',
+    );
     return AUDIT_VERIFY_EXIT.cannotVerify;
   }
 
-  process.stdout.write(
-    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report),
-  );
+  const reason = error instanceof Error ? error.message : 'unknown error';
+  io.err(`audit verify: cannot verify: ${reason}`);
 
-  return report.ok ? AUDIT_VERIFY_EXIT.intact : AUDIT_VERIFY_EXIT.problems;
+  return AUDIT_VERIFY_EXIT.cannotVerify;
+}
+
+function stackFile(options: AuditVerifyOptions): string {
+  return options.stack ?? `stacks/${options.env}.yaml`;
 }
 
 async function readPublicKey(file: string): Promise<KeyObject> {
   return createPublicKey(await readFile(file, 'utf8'));
 }
 
-function renderText(report: IntegrityReport): string {
+function renderText(report: IntegrityReport, bucket: string): string {
+  const nothingShipped =
+    report.digests === 0 && report.objects === 0 && report.pending === 0;
+  if (nothingShipped && report.ok) {
+    return (
+      `${report.environment}: nothing to verify: ${bucket} holds no ` +
+      'digest and no log object (no audit event was shipped to it yet)'
+    );
+  }
+
   const lines = report.problems.map(
     (problem) =>
       `${problem.kind.padEnd(16)}  ${problem.key}: ${problem.detail}`,
@@ -126,5 +182,5 @@ function renderText(report: IntegrityReport): string {
       `${report.problems.length} problems`,
   );
 
-  return `${lines.join('\n')}\n`;
+  return lines.join('\n');
 }

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../lib/config/index.ts';
+import {
+  type CommandIo,
+  processIo,
+  reportStackProblems,
+  writeJson,
+} from '../../lib/cli/index.ts';
+import { describeConfig, loadConfig } from '../../lib/config/index.ts';
 import {
   checkDrift,
   type DriftCheckOptions,
@@ -16,6 +22,8 @@ export const DRIFT_EXIT = {
   drift: 1,
   /** No finding, but a type or detail could not be read; or a failure. */
   incomplete: 2,
+  /** The file is not a stack (every problem printed, like validate). */
+  notAStack: 2,
 } as const;
 
 /** Options of the `drift` command. */
@@ -26,10 +34,15 @@ export interface DriftCommandOptions {
   keysOnly?: boolean;
 }
 
-/** Builds what a check needs from the file and the configuration. */
+/**
+ * Builds what a check needs from the file and the configuration;
+ * `target` is the line printed on stderr before the check. Throws
+ * StackFileError when the file is not a stack.
+ */
 export type DriftCommandRuntime = (
   file: string,
   options: DriftCommandOptions,
+  io: CommandIo,
 ) => Promise<DriftCheckOptions & { target: string }>;
 
 /** Registers `evalap-infra drift <stack.yaml>`. */
@@ -53,43 +66,48 @@ export function register(program: Command): void {
 }
 
 /**
- * Runs a drift check of one stack file and prints the report; returns
- * the exit code. Tests pass their own runtime.
+ * Runs a drift check of one stack file and prints the report on stdout
+ * (Markdown, or with `json` the only JSON document); the target line and
+ * any failure go to stderr. Returns the exit code. Tests pass their own
+ * runtime and io.
  */
 export async function driftCommand(
   file: string,
   options: DriftCommandOptions,
   runtime: DriftCommandRuntime,
+  io: CommandIo = processIo,
 ): Promise<number> {
   let report: DriftReport;
   try {
-    const { target, ...check } = await runtime(file, options);
-    process.stderr.write(`checking ${file} against ${target}\n`);
+    const { target, ...check } = await runtime(file, options, io);
+    io.err(target);
     report = await checkDrift(check);
   } catch (error) {
     if (error instanceof StackFileError) {
-      for (const problem of error.problems) {
-        process.stderr.write(`${file}: ${problem.message}\n`);
-      }
-    } else {
-      const reason = error instanceof Error ? error.message : 'unknown error';
-      process.stderr.write(`drift check failed: ${reason}\n`);
+      reportStackProblems(error, io, options);
+      return DRIFT_EXIT.notAStack;
     }
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    io.err(`drift check failed: ${reason}`);
     return DRIFT_EXIT.incomplete;
   }
 
-  process.stdout.write(
-    options.json
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : renderMarkdown(report),
-  );
+  if (options.json) {
+    writeJson(io, report);
+  } else {
+    io.out(renderMarkdown(report).trimEnd());
+  }
 
   return DRIFT_EXIT[report.status];
 }
 
-async function defaultRuntime(file: string, options: DriftCommandOptions) {
+async function defaultRuntime(
+  file: string,
+  options: DriftCommandOptions,
+  io: CommandIo,
+) {
   const stack = await loadStack(file);
-  const config = loadConfig();
+  const config = loadConfig(io.env, { environment: stack.environment });
   const apis = createScalewayClients(config);
   const bucket = options.store === false ? undefined : config.stateBucket;
 
@@ -102,8 +120,6 @@ async function defaultRuntime(file: string, options: DriftCommandOptions) {
     secretValues: options.keysOnly
       ? ('keys-only' as const)
       : ('verify' as const),
-    target: config.usingLocalPlatform
-      ? `the local platform (${config.scaleway.apiUrl}; no credentials found)`
-      : `project ${stack.project.id} (${config.source})`,
+    target: describeConfig(config),
   };
 }

@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
 import { AuditLogger } from '../../lib/audit/logger.ts';
 import { stdoutSink } from '../../lib/audit/sinks/stdout.ts';
-import { type Config, loadConfig } from '../../lib/config/index.ts';
-import { createLogger } from '../../lib/log/index.ts';
+import {
+  type CommandIo,
+  commandLogger,
+  errorStream,
+  loadCommandStack,
+  processIo,
+  USAGE_EXIT,
+  writeJson,
+} from '../../lib/cli/index.ts';
+import {
+  type Config,
+  describeConfig,
+  loadConfig,
+} from '../../lib/config/index.ts';
 import {
   abandonRotation,
   type RotationContext,
@@ -12,13 +24,13 @@ import {
   summarizeReport,
 } from '../../lib/rotation/index.ts';
 import { createScalewayClients } from '../../lib/scaleway/clients.ts';
-import { loadStack } from '../../lib/stack/index.ts';
 
-/** Exit codes of `rotate`. */
+/** Exit codes of `rotate`; usage errors exit 2 as well. */
 export const ROTATE_EXIT = {
   ok: 0,
   stuck: 1,
   failed: 2,
+  notAStack: 2,
 } as const;
 
 /** Options of `rotate`. */
@@ -59,32 +71,42 @@ export function register(program: Command): void {
     });
 }
 
-/** Runs the command; returns its exit code. */
+/**
+ * Runs the command; returns its exit code. The report goes to stdout
+ * (with `json`, as the only JSON document); the target line, audit
+ * events and log lines go to stderr.
+ */
 export async function rotateCommand(
   file: string,
   options: RotateOptions,
+  io: CommandIo = processIo,
 ): Promise<number> {
   const problem = optionProblem(options);
   if (problem) {
-    process.stderr.write(`rotate: ${problem}\n`);
-    return ROTATE_EXIT.failed;
+    io.err(`rotate: ${problem}`);
+    return USAGE_EXIT;
   }
+  const stack = await loadCommandStack(file, io, options);
+  if (stack === undefined) return ROTATE_EXIT.notAStack;
 
   try {
-    const stack = await loadStack(file);
-    const config = loadConfig(process.env, {
+    const config = loadConfig(io.env, {
       require: ['EVALAP_STATE_BUCKET'],
+      environment: stack.environment,
     });
+    io.err(describeConfig(config));
     const context = await cliContext(
       config,
       stack.environment,
       stack.project.name,
+      io,
     );
     const secret = options.secret ?? '';
 
     if (options.abandon) {
       const outcome = await abandonRotation(stack, context, secret);
       write(
+        io,
         options,
         outcome,
         `abandoned the rotation of ${secret} ` +
@@ -98,12 +120,12 @@ export async function rotateCommand(
           ...(options.secret ? { secret } : {}),
           dryRun: options.dryRun ?? false,
         });
-    write(options, report, describe(report));
+    write(io, options, report, describe(report));
 
     return report.stuck.length > 0 ? ROTATE_EXIT.stuck : ROTATE_EXIT.ok;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`rotate: ${message}\n`);
+    io.err(`rotate: ${message}`);
     return ROTATE_EXIT.failed;
   }
 }
@@ -126,6 +148,7 @@ async function cliContext(
   config: Config & { stateBucket: string },
   environment: string,
   project: string,
+  io: CommandIo,
 ): Promise<RotationContext> {
   const offsetMs = config.usingLocalPlatform
     ? await localClockOffset(config.scaleway.apiUrl)
@@ -134,13 +157,13 @@ async function cliContext(
   return {
     clients: createScalewayClients(config),
     stateBucket: config.stateBucket,
-    logger: createLogger({ name: 'rotate', level: 'warn' }),
+    logger: commandLogger(io, 'rotate'),
     audit: new AuditLogger({
       environment,
       stack: environment,
       project,
       actor: 'evalap-infra rotate',
-      sinks: [stdoutSink(process.stderr)],
+      sinks: [stdoutSink(errorStream(io))],
     }),
     now: () => new Date(Date.now() + offsetMs),
   };
@@ -190,7 +213,16 @@ function describe(report: RotationReport): string {
   return lines.join('\n');
 }
 
-function write(options: RotateOptions, value: unknown, text: string): void {
-  const output = options.json ? JSON.stringify(value, null, 2) : text;
-  process.stdout.write(`${output}\n`);
+function write(
+  io: CommandIo,
+  options: RotateOptions,
+  value: unknown,
+  text: string,
+): void {
+  if (options.json) {
+    writeJson(io, value);
+    return;
+  }
+
+  io.out(text);
 }

@@ -7,9 +7,11 @@ import {
 } from '../../lib/policy/index.ts';
 import {
   formatStackPath,
+  formatStackProblems,
   loadStack,
   StackFileError,
   type StackProblem,
+  stackProblemsReport,
 } from '../../lib/stack/index.ts';
 
 /** Exit codes of `validate`. */
@@ -98,24 +100,9 @@ function renderProblems(
   file: string,
   problems: readonly StackProblem[],
 ): Omit<ValidateResult, 'code'> {
-  const rows = problems.map((problem) => ({
-    path: formatStackPath(problem.path),
-    line: problem.position?.line ?? null,
-    column: problem.position?.column ?? null,
-    message: problem.message,
-  }));
-
-  const text = problems.map((problem) => {
-    const where = problem.position
-      ? `${file}:${problem.position.line}:${problem.position.column}`
-      : file;
-    return `${where}  ${formatStackPath(problem.path)}: ${problem.message}`;
-  });
-  text.push(`${file} is not a stack: ${plural(problems.length, 'problem')}`);
-
   return {
-    text,
-    json: { file, stack: false, valid: false, problems: rows },
+    text: formatStackProblems(file, problems),
+    json: stackProblemsReport(file, problems),
   };
 }
 

@@ -66,6 +66,18 @@ export class AuditStorageError extends AuditError {
   }
 }
 
+/**
+ * The audit bucket itself does not exist (S3 `NoSuchBucket`): the stack
+ * was not applied yet, or the bucket name is wrong. Applying the stack
+ * creates it.
+ */
+export class AuditBucketNotFoundError extends AuditStorageError {
+  constructor(operation: string, bucket: string, key: string, cause: unknown) {
+    super(operation, bucket, key, cause);
+    this.message = `audit bucket ${bucket} does not exist`;
+  }
+}
+
 /** A signing or encryption key could not be read or is malformed. */
 export class AuditKeyError extends AuditError {
   /** The key's name in Secret Manager (never its value). */

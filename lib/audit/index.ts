@@ -1,5 +1,6 @@
 export { type AuditClock, systemClock } from './clock.ts';
 export {
+  AuditBucketNotFoundError,
   AuditError,
   AuditEventInvalidError,
   type AuditEventProblem,

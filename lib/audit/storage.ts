@@ -9,7 +9,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 
-import { AuditStorageError } from './errors.ts';
+import { AuditBucketNotFoundError, AuditStorageError } from './errors.ts';
 import type { AuditEncryptionKey, AuditEncryptionKeys } from './keys.ts';
 
 /** An object read back from the audit bucket. */
@@ -68,6 +68,21 @@ function isNotFound(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }
 
+/** The failure of a call on the bucket, as an audit error. */
+function storageError(
+  operation: string,
+  bucket: string,
+  key: string,
+  error: unknown,
+): AuditStorageError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'NoSuchBucket') {
+    return new AuditBucketNotFoundError(operation, bucket, key, error);
+  }
+
+  return new AuditStorageError(operation, bucket, key, error);
+}
+
 function customerKeyParams(key: AuditEncryptionKey | undefined) {
   if (key === undefined) {
     return {};
@@ -83,7 +98,8 @@ function customerKeyParams(key: AuditEncryptionKey | undefined) {
 /**
  * The audit bucket: puts, reads and lists objects, adding the SSE-C
  * customer key of the right version when encryption is on. Every failure
- * other than "not found" becomes an AuditStorageError (retryable).
+ * other than "not found" becomes an AuditStorageError (retryable); a
+ * missing bucket on a put or a list, an AuditBucketNotFoundError.
  */
 export class AuditBucket {
   readonly name: string;
@@ -141,7 +157,7 @@ export class AuditBucket {
         }),
       );
     } catch (error) {
-      throw new AuditStorageError('put', this.name, key, error);
+      throw storageError('put', this.name, key, error);
     }
   }
 
@@ -220,7 +236,7 @@ export class AuditBucket {
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } catch (error) {
-        throw new AuditStorageError('list', this.name, prefix, error);
+        throw storageError('list', this.name, prefix, error);
       }
     } while (token !== undefined);
 

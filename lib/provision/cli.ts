@@ -1,23 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { stdoutSink } from '../audit/index.ts';
+import {
+  type CommandIo,
+  commandLogger,
+  errorStream,
+  loadCommandStack,
+  processIo,
+  writeJson,
+} from '../cli/index.ts';
 import {
   type Config,
   ConfigError,
   describeConfig,
   loadConfig,
 } from '../config/index.ts';
-import { createLogger } from '../log/index.ts';
-import { loadStack, type Stack, StackFileError } from '../stack/index.ts';
 import {
   PolicyRejectedError,
   ProvisionError,
   ReplacementRefusedError,
 } from './errors.ts';
-import { formatPlan, formatProgress } from './format.ts';
+import { formatApplySummary, formatPlan, formatProgress } from './format.ts';
 import { EnvironmentBusy, handleProvisionRequest } from './request.ts';
 import { provisionContext } from './runtime.ts';
 
-/** Exit codes of `plan` and `apply`. */
+export type { CommandIo } from '../cli/index.ts';
+
+/** Exit codes of `plan` and `apply`; usage errors exit 2 as well. */
 export const PROVISION_EXIT = {
   ok: 0,
   refused: 1,
@@ -25,26 +34,15 @@ export const PROVISION_EXIT = {
   failed: 3,
 } as const;
 
-/** Where the commands write; the process streams by default. */
-export interface CommandIo {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  env: Record<string, string | undefined>;
-}
-
-const processIo: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-};
-
 /**
- * `evalap-infra plan|apply <stack.yaml>`: loads the stack and the
- * configuration (the local platform of `npm start` when no Scaleway
- * credentials are set, and says so), then plans, or applies under the
- * environment lock with a progress line per resource. Returns the exit
- * code: 0 done, 1 refused (policy, replacement, busy), 2 not a stack,
- * 3 failed.
+ * `evalap-infra plan|apply <stack.yaml>`: loads the stack (every problem
+ * printed like `validate` when it is not one) and the configuration (the
+ * local platform of `npm start` when no Scaleway credentials are set),
+ * prints the target line on stderr, then plans (the plan table), or
+ * applies under the environment lock (a progress line per resource, then
+ * a summary). With `json`, stdout holds the response document only.
+ * Returns the exit code: 0 done, 1 refused (policy, replacement, busy),
+ * 2 not a stack or no configuration, 3 failed.
  */
 export async function runProvisionCommand(
   action: 'plan' | 'apply',
@@ -52,36 +50,41 @@ export async function runProvisionCommand(
   options: { allowReplace?: boolean; json?: boolean },
   io: CommandIo = processIo,
 ): Promise<number> {
-  let stack: Stack;
+  const stack = await loadCommandStack(file, io, options);
+  if (stack === undefined) return PROVISION_EXIT.notAStack;
+
   let config: Config & { stateBucket: string };
   try {
-    stack = await loadStack(file);
-    config = loadConfig(io.env, { require: ['EVALAP_STATE_BUCKET'] });
+    config = loadConfig(io.env, {
+      require: ['EVALAP_STATE_BUCKET'],
+      environment: stack.environment,
+    });
   } catch (error) {
-    if (error instanceof StackFileError || error instanceof ConfigError) {
-      io.err(error.message);
-      return PROVISION_EXIT.notAStack;
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+
+    io.err(error.message);
+    return PROVISION_EXIT.notAStack;
   }
 
   io.err(describeConfig(config));
-  if (config.usingLocalPlatform) {
-    io.err(
-      'No Scaleway credentials: targeting the local platform (npm start).',
-    );
+  let context: Awaited<ReturnType<typeof provisionContext>>;
+  try {
+    context = await provisionContext({
+      config,
+      logger: commandLogger(io, 'evalap-infra'),
+      actor: `cli:${userInfo().username}`,
+      // without an audit queue, events go to stderr: stdout is the output
+      ...(config.auditQueueUrl === undefined
+        ? { auditSinks: [stdoutSink(errorStream(io))] }
+        : {}),
+      onProgress: (event) => {
+        const line = formatProgress(event);
+        if (line !== undefined && !options.json) io.out(line);
+      },
+    });
+  } catch (error) {
+    return reportFailure(error, io);
   }
-
-  const logger = createLogger({ name: 'evalap-infra', level: 'warn' });
-  const context = await provisionContext({
-    config,
-    logger,
-    actor: `cli:${userInfo().username}`,
-    onProgress: (event) => {
-      const line = formatProgress(event);
-      if (line !== undefined && !options.json) io.out(line);
-    },
-  });
 
   try {
     const response = await handleProvisionRequest(context, {
@@ -92,7 +95,9 @@ export async function runProvisionCommand(
       allowReplace: options.allowReplace ?? false,
     });
     if (options.json) {
-      io.out(JSON.stringify(response, null, 2));
+      writeJson(io, response);
+    } else if (action === 'apply') {
+      io.out(formatApplySummary(response.plan));
     } else {
       io.out(formatPlan(response.plan));
     }

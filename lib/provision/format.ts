@@ -42,11 +42,7 @@ export function formatPlan(plan: Plan): string {
       `update, ${s.replace} to replace, ${s.delete} to delete, ` +
       `${s['no-change']} unchanged.`,
   );
-  if (plan.needsValue.length > 0) {
-    lines.push(
-      `Needs a value (manual secrets, add a version): ${plan.needsValue.join(', ')}`,
-    );
-  }
+  lines.push(...needsValueLines(plan));
   if (plan.replacements.length > 0) {
     lines.push(
       'Replacements delete and recreate the resource: apply them with ' +
@@ -54,6 +50,29 @@ export function formatPlan(plan: Plan): string {
     );
   }
   lines.push(...plan.warnings.map(formatWarning));
+
+  return lines.join('\n');
+}
+
+/**
+ * What an apply did, in a few lines: the count per action, the revision
+ * of the applied stack, and the manual secrets that still need a value.
+ * Printed after the progress lines instead of the plan table.
+ *
+ * @example
+ * formatApplySummary(response.plan)
+ * // 'Applied production: 25 created, 0 updated, 0 replaced, 0 deleted,
+ * //  1 unchanged.\nStack revision: 3f9a…'
+ */
+export function formatApplySummary(plan: Plan): string {
+  const s = plan.summary;
+  const lines = [
+    `Applied ${plan.environment}: ${s.create} created, ${s.update} ` +
+      `updated, ${s.replace} replaced, ${s.delete} deleted, ` +
+      `${s['no-change']} unchanged.`,
+    `Stack revision: ${plan.stackRevision}`,
+    ...needsValueLines(plan),
+  ];
 
   return lines.join('\n');
 }
@@ -67,6 +86,14 @@ export function formatProgress(event: ProgressEvent): string | undefined {
   const { item } = event;
 
   return `${mark} ${item.action} ${item.kind} ${item.name}`;
+}
+
+function needsValueLines(plan: Plan): string[] {
+  if (plan.needsValue.length === 0) return [];
+
+  const names = plan.needsValue.join(', ');
+
+  return [`Needs a value (manual secrets, add a version): ${names}`];
 }
 
 function details(item: PlanItem): string {

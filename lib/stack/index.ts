@@ -13,5 +13,11 @@ export {
 export { loadStack, parseStack } from './load.ts';
 export { deployedName } from './names.ts';
 export { formatStackPath, type StackPath } from './path.ts';
+export {
+  formatStackProblems,
+  type StackProblemRow,
+  type StackProblemsReport,
+  stackProblemsReport,
+} from './problems.ts';
 export * from './schema.ts';
 export * from './vocabulary.ts';

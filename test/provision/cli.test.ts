@@ -41,7 +41,7 @@ describe('evalap-infra apply and plan', () => {
 
     expect(code).toBe(PROVISION_EXIT.ok);
     expect(out).toContain('✓ create vpc evalap-vpc-production');
-    expect(out.join('\n')).toMatch(/Plan for production: \d+ to create/);
+    expect(out.join('\n')).toMatch(/Applied production: [1-9]\d* created/);
   });
 
   it('then plans no change', async () => {

@@ -1,0 +1,9 @@
+export {
+  type CommandIo,
+  commandLogger,
+  errorStream,
+  processIo,
+  writeJson,
+} from './output.ts';
+export { loadCommandStack, reportStackProblems } from './stack.ts';
+export { USAGE_EXIT, usageExitCode } from './usage.ts';
