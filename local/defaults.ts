@@ -70,3 +70,27 @@ export function stageStateBucket(stage: string): string {
 export function stageAuditQueue(stage: string): string {
   return `evalap-audit-${stage}`;
 }
+
+/**
+ * The variables that point the CLI and the SDKs at a local platform whose
+ * Scaleway API and Object Storage (with queues) listen at these URLs: the
+ * `export` lines of `npm start`, and the local defaults of lib/config.
+ */
+export function localPlatformVariables(
+  apiUrl: string,
+  storageUrl: string,
+): Record<string, string> {
+  return {
+    SCW_API_URL: apiUrl,
+    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
+    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
+    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
+    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
+    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
+    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
+    EVALAP_S3_ENDPOINT: storageUrl,
+    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
+    EVALAP_SQS_ENDPOINT: storageUrl,
+    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
+  };
+}

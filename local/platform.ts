@@ -5,6 +5,7 @@ import { PlatformControls } from './controls/controls.ts';
 import {
   LOCAL_DEFAULTS,
   type LocalPorts,
+  localPlatformVariables,
   localQueueUrl,
   stageAuditQueue,
 } from './defaults.ts';
@@ -305,19 +306,7 @@ function platformEnvironment(
   api: ScalewayApi,
   storage: ObjectStorage,
 ): Record<string, string> {
-  return {
-    SCW_API_URL: api.url,
-    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
-    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
-    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
-    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
-    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
-    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
-    EVALAP_S3_ENDPOINT: storage.endpoint,
-    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
-    EVALAP_SQS_ENDPOINT: storage.endpoint,
-    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
-  };
+  return localPlatformVariables(api.url, storage.endpoint);
 }
 
 /**

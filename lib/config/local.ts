@@ -1,5 +1,6 @@
 import {
   LOCAL_DEFAULTS,
+  localPlatformVariables,
   localPorts,
   localQueueUrl,
   stageAuditQueue,
@@ -63,20 +64,10 @@ export function localDefaults(raw: RawValues): RawValues {
   const queuePort = endpointPort(raw.EVALAP_SQS_ENDPOINT) ?? ports.storage;
 
   return {
-    SCW_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
-    SCW_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
-    SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
-    SCW_DEFAULT_PROJECT_ID: LOCAL_DEFAULTS.projectId,
-    SCW_DEFAULT_REGION: LOCAL_DEFAULTS.region,
-    SCW_DEFAULT_ZONE: LOCAL_DEFAULTS.zone,
-    SCW_API_URL: `http://${host}:${ports.scalewayApi}`,
+    ...localPlatformVariables(`http://${host}:${ports.scalewayApi}`, storage),
     EVALAP_ENVIRONMENT: stage,
     EVALAP_STATE_BUCKET: stageStateBucket(stage),
     EVALAP_AUDIT_QUEUE_URL: localQueueUrl(queuePort, stageAuditQueue(stage)),
-    EVALAP_S3_ENDPOINT: storage,
-    EVALAP_S3_REGION: LOCAL_DEFAULTS.region,
-    EVALAP_SQS_ENDPOINT: storage,
-    EVALAP_SQS_REGION: LOCAL_DEFAULTS.region,
     EVALAP_SQS_ACCESS_KEY: LOCAL_DEFAULTS.accessKey,
     EVALAP_SQS_SECRET_KEY: LOCAL_DEFAULTS.secretKey,
   };
