@@ -1,4 +1,8 @@
 import type { RuleScope, ServiceUse } from '../stack/vocabulary.ts';
+import {
+  ORGANIZATION_PERMISSION_SETS,
+  PROJECT_PERMISSION_SETS,
+} from './catalogue.ts';
 
 /**
  * The service × access level table: which Scaleway permission sets each
@@ -98,72 +102,20 @@ export const LEVEL_USES: Record<
 /** Scope type of a Scaleway permission set. */
 export type PermissionSetScopeType = 'projects' | 'organization';
 
-const ORGANIZATION_SETS = [
-  'ProjectManager',
-  'ProjectReadOnly',
-  'IAMReadOnly',
-  'IAMManager',
-  'IAMApplicationManager',
-  'IAMApplicationReadOnly',
-  'IAMUserManager',
-  'IAMUserReadOnly',
-  'IAMGroupManager',
-  'IAMGroupReadOnly',
-  'IAMPolicyManager',
-  'IAMPolicyReadOnly',
-  'BillingReadOnly',
-  'BillingManager',
-  'OrganizationManager',
-  'OrganizationReadOnly',
-  'SupportTicketManager',
-  'SupportTicketReadOnly',
-  'AbuseTicketManager',
-  'AuditTrailReadOnly',
-  'AuditTrailExportRead',
-  'AuditTrailExportDelete',
-  'AuditTrailFullAccess',
-  'EnvironmentalImpactReadOnly',
-  'NotificationManagerFullAccess',
-  'NotificationManagerReadOnly',
-];
-
-const EXTRA_PROJECT_SETS = [
-  'AllProductsFullAccess',
-  'AllProductsReadOnly',
-  'ContainersPrivateAccess',
-  'FunctionsFullAccess',
-  'FunctionsReadOnly',
-  'FunctionsPrivateAccess',
-  'PrivateNetworksFullAccess',
-  'PrivateNetworksReadOnly',
-  'IPAMFullAccess',
-  'IPAMReadOnly',
-  'SecretManagerSecretCreate',
-  'SecretManagerSecretDelete',
-  'SecretManagerSecretWrite',
-  'SecretManagerSecretRestore',
-  'KeyManagerFullAccess',
-  'KeyManagerReadOnly',
-  'KeyManagerKeyEncrypt',
-  'KeyManagerKeyDecrypt',
-  'ServerlessJobsFullAccess',
-  'ServerlessJobsReadOnly',
-  'MessagingAndQueuingFullAccess',
-  'MessagingAndQueuingReadOnly',
-];
-
 /**
- * Known permission sets and their scope type (Scaleway docs, permission
- * sets reference). Every set of the service table is included.
- * Limitation (#2): only the subset relevant to this project is listed;
- * other valid names are reported as unknown.
+ * Known permission sets and their scope type: Scaleway's catalogue
+ * (catalogue.ts), plus the names of the service table that it does not
+ * list (the original implementation's `deploy_only`, `logs_only` and
+ * `metrics_only` sets), with the scope of their service.
  */
 export const PERMISSION_SET_SCOPES: ReadonlyMap<
   string,
   PermissionSetScopeType
 > = new Map<string, PermissionSetScopeType>([
-  ...ORGANIZATION_SETS.map((name) => [name, 'organization'] as const),
-  ...EXTRA_PROJECT_SETS.map((name) => [name, 'projects'] as const),
+  ...ORGANIZATION_PERMISSION_SETS.map(
+    (name) => [name, 'organization'] as const,
+  ),
+  ...PROJECT_PERMISSION_SETS.map((name) => [name, 'projects'] as const),
   ...Object.entries(PERMISSION_SETS).flatMap(([service, levels]) =>
     Object.values(levels)
       .flat()

@@ -15,9 +15,8 @@ export interface PermissionSet {
 }
 
 // The catalogue is lib/policy's (Scaleway's permission-set reference and
-// the security guide), so the policy checks and the local IAM agree.
-// Limitation (#3): a subset of the ~174 real sets; unknown names are
-// refused as the real API refuses them.
+// the security guide), so the policy checks and the local IAM agree;
+// unknown names are refused as the real API refuses them.
 /** Every permission set the local IAM knows, sorted by name. */
 export const PERMISSION_SETS: readonly PermissionSet[] = [
   ...PERMISSION_SET_SCOPES,
