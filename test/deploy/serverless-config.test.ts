@@ -189,7 +189,7 @@ describe('requiredDeployVariables', () => {
       text: '${env:A} ${env:A} ${env:B}',
       names: ['A', 'B'],
     },
-  ])('$case', ({ text, names }) => {
+  ])('$$case', ({ text, names }) => {
     expect(requiredDeployVariables(text)).toEqual(names);
   });
 });

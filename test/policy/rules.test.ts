@@ -823,6 +823,16 @@ const passing: PassingRow[] = [
     ruleId: 'permission-sets.unknown-permission-set',
   },
   {
+    $case: 'a catalogued set outside the service table',
+    environment: 'production',
+    change: (s) =>
+      setPolicy(s, {
+        rules: [{ permissionSets: ['InstancesServerStart'], scope: 'project' }],
+        needs: { database: 'read' },
+      }),
+    ruleId: 'permission-sets.unknown-permission-set',
+  },
+  {
     $case: 'the control-plane preset',
     environment: 'production',
     change: (s) => setPolicy(s, { preset: 'control-plane' }),
@@ -1103,7 +1113,7 @@ function ruleIdsInSource(): string[] {
 }
 
 describe('checkNetwork through checkStack', () => {
-  it.each(cidrRows)('$case ($cidr) → $ruleId', ({ cidr, ruleId }) => {
+  it.each(cidrRows)('$$case ($cidr) → $ruleId', ({ cidr, ruleId }) => {
     const findings = checkStack(withCidr(cidr));
 
     expect(findings).toContainEqual(
@@ -1124,7 +1134,7 @@ describe('checkNetwork through checkStack', () => {
 
 describe('checkStack', () => {
   describe('reports a finding for each broken rule', () => {
-    it.each(failing)('$case → $ruleId', (row) => {
+    it.each(failing)('$$case → $ruleId', (row) => {
       const stack = changedStack(row.environment, row.change);
 
       const findings = checkStack(stack).map((f) => ({
@@ -1143,7 +1153,7 @@ describe('checkStack', () => {
   });
 
   describe('passes a stack that keeps the rule', () => {
-    it.each(passing)('$case (no $ruleId)', (row) => {
+    it.each(passing)('$$case (no $ruleId)', (row) => {
       const stack = changedStack(row.environment, row.change);
 
       const ruleIds = checkStack(stack).map((f) => f.ruleId);

@@ -54,7 +54,7 @@ describe('wire format', () => {
     { $case: 'a JSON reply', path: SECRETS_PATH, status: 200 },
     { $case: 'an error', path: `${SECRETS_PATH}/nope`, status: 404 },
     { $case: 'an unknown route', path: '/nothing/here', status: 404 },
-  ])('sends Content-Type application/json exactly for $case', async (row) => {
+  ])('sends Content-Type application/json exactly for $$case', async (row) => {
     const response = await call(row.path);
 
     expect(response.status).toBe(row.status);
@@ -64,7 +64,7 @@ describe('wire format', () => {
   it.each([
     { $case: 'plain', contentType: 'application/json' },
     { $case: 'with charset', contentType: 'application/json; charset=utf-8' },
-  ])('accepts a $case request content type', async ({ contentType }) => {
+  ])('accepts a $$case request content type', async ({ contentType }) => {
     const response = await call(SECRETS_PATH, {
       method: 'POST',
       headers: { 'content-type': contentType },
@@ -262,7 +262,7 @@ describe('controls: faults', () => {
       errorClass: Errors.ScalewayError,
       status: 502,
     },
-  ])('makes the SDK raise $case', async ({ fault, errorClass, status }) => {
+  ])('makes the SDK raise $$case', async ({ fault, errorClass, status }) => {
     local.api.controls.faults.add({ ...fault, count: 1 });
 
     const error = await list().catch((caught: unknown) => caught);
@@ -325,7 +325,7 @@ describe('controls: latency', () => {
     { $case: 'the exact route wins', route: SECRETS_ROUTE, expected: 30 },
     { $case: 'a prefix wins over global', route: 'GET /vpc/x', expected: 10 },
     { $case: 'global applies elsewhere', route: 'GET /iam/x', expected: 5 },
-  ])('picks the most precise delay: $case', ({ route, expected }) => {
+  ])('picks the most precise delay: $$case', ({ route, expected }) => {
     const { latency } = local.api.controls;
     latency.set({ ms: 5 });
     latency.set({ ms: 10, route: 'GET /vpc/*' });

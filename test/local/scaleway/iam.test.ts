@@ -222,7 +222,7 @@ describe('policies and rules', () => {
     },
   ];
 
-  it.each(badRules)('refuses a rule with $case', async ({ rule }) => {
+  it.each(badRules)('refuses a rule with $$case', async ({ rule }) => {
     const attempt = iam.createPolicy({
       name: 'bad',
       description: '',

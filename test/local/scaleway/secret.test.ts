@@ -42,7 +42,7 @@ describe('secrets', () => {
     { $case: 'empty', path: '', expected: '/' },
     { $case: 'double slashes', path: '/a//b/', expected: '/a/b' },
     { $case: 'absent', path: undefined, expected: '/' },
-  ])('normalises the path: $case', async ({ path, expected }) => {
+  ])('normalises the path: $$case', async ({ path, expected }) => {
     const secret = await createSecret(path === undefined ? {} : { path });
 
     expect(secret.path).toBe(expected);
@@ -154,7 +154,7 @@ describe('secrets', () => {
       filter: { type: 'key_value' as const },
       expected: ['filter-b'],
     },
-  ])('filters the list $case', async ({ filter, expected }) => {
+  ])('filters the list $$case', async ({ filter, expected }) => {
     const path = `/filters-${expected.join('-')}-${counter}`;
     await createSecret({ name: 'filter-a', path, tags: ['x', 'y'] });
     await createSecret({
@@ -237,7 +237,7 @@ describe('secret versions', () => {
       expected: 2,
       disableThird: true,
     },
-  ])('accesses the data by $case', async (row) => {
+  ])('accesses the data by $$case', async (row) => {
     const secret = await createSecret();
     for (const value of ['1', '2', '3']) {
       await secrets.createSecretVersion({
@@ -312,7 +312,7 @@ describe('secret versions', () => {
       data: base64('{"key":"value","invalid":{}}'),
       type: 'key_value' as const,
     },
-  ])('refuses data $case', async ({ data, type }) => {
+  ])('refuses data $$case', async ({ data, type }) => {
     const secret = await createSecret({ type });
 
     const attempt = secrets.createSecretVersion({ secretId: secret.id, data });

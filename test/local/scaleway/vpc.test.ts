@@ -86,7 +86,7 @@ describe('private networks', () => {
       subnets: ['192.168.1.0/24'],
       ipv4: /^192\.168\.1\.0\/24$/,
     },
-  ])('allocates subnets for $case', async ({ subnets, ipv4 }) => {
+  ])('allocates subnets for $$case', async ({ subnets, ipv4 }) => {
     const created = await createVpc();
 
     const network = await createNetwork(created.id, subnets);
@@ -102,7 +102,7 @@ describe('private networks', () => {
     { $case: 'overlaps another network', subnet: '10.1.0.0/24' },
     { $case: 'is public', subnet: '8.8.8.0/24' },
     { $case: 'is not a network address', subnet: '10.2.0.5/24' },
-  ])('refuses a subnet that $case', async ({ subnet }) => {
+  ])('refuses a subnet that $$case', async ({ subnet }) => {
     const created = await createVpc();
     await createNetwork(created.id, ['10.1.0.0/16']);
 
