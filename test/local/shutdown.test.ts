@@ -55,7 +55,7 @@ describe('stopOnSignals', () => {
   });
 
   it('takes a repeat within the window as the same request', async () => {
-    let finish = () => undefined as void;
+    let finish: () => void = () => {};
     const run = harness(() => new Promise((resolve) => (finish = resolve)));
 
     run.source.emit('SIGINT', 'SIGINT');
