@@ -36,6 +36,24 @@ export class PolicyRejectedError extends ProvisionError {
   }
 }
 
+/**
+ * The request is for an environment this control plane does not serve:
+ * each stage's functions provision their own environment only (HTTP 422).
+ */
+export class EnvironmentNotServedError extends ProvisionError {
+  override name = 'EnvironmentNotServedError';
+  override readonly fault = 'caller';
+  override readonly httpStatus = 422;
+
+  constructor(requested: string, served: string) {
+    super(
+      `This control plane serves ${served}, not ${requested}: nothing was ` +
+        `changed. Send the request to the ${requested} stage's provision ` +
+        'function.',
+    );
+  }
+}
+
 /** The plan replaces resources and the request did not allow it (409). */
 export class ReplacementRefusedError extends ProvisionError {
   override name = 'ReplacementRefusedError';

@@ -62,7 +62,7 @@ export async function planStack(
 }
 
 async function planWalk(context: ProvisionContext, stack: Stack) {
-  const warnings = assertPolicy(stack);
+  const warnings = assertStackPolicy(stack);
   const stored = await readAppliedState(
     context.clients.s3,
     context.stateBucket,
@@ -140,7 +140,12 @@ export async function applyStack(
   }
 }
 
-function assertPolicy(stack: Stack) {
+/**
+ * Checks a stack against the security policy; returns its warnings.
+ *
+ * @throws PolicyRejectedError with every finding when a rule fails.
+ */
+export function assertStackPolicy(stack: Stack) {
   const findings = checkStack(stack);
   if (hasErrors(findings)) {
     throw new PolicyRejectedError(findings);

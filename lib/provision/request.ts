@@ -16,8 +16,8 @@ import {
   stateKeys,
 } from '../state/index.ts';
 import { issueMessage } from '../validation/index.ts';
-import { ProvisionError } from './errors.ts';
-import { applyStack, planStack } from './provision.ts';
+import { EnvironmentNotServedError, ProvisionError } from './errors.ts';
+import { applyStack, assertStackPolicy, planStack } from './provision.ts';
 import type { Plan, ProvisionContext } from './types.ts';
 
 /**
@@ -173,20 +173,32 @@ const StoredResponseSchema = z.object({
 });
 
 /**
- * Runs one provisioning request. A plan only reads. An apply or a patch
- * takes the environment lock (a concurrent one gets EnvironmentBusy,
- * 409), answers a repeated request id from its stored answer, refuses a
- * reused id with another body (RequestIdReusedError, 422), applies, and
- * stores the answer under `<env>/requests/<requestId>.json`.
+ * Runs one provisioning request; its audit events carry its request id.
+ * A request for an environment the context does not serve is refused
+ * (EnvironmentNotServedError, 422). A plan only reads. An apply or a
+ * patch is checked against the policy first, so a refused one writes
+ * nothing, not even a lock claim; then it takes the environment lock (a
+ * concurrent one gets EnvironmentBusy, 409), answers a repeated request id
+ * from its stored answer, refuses a reused id with another body
+ * (RequestIdReusedError, 422), applies, and stores the answer under
+ * `<env>/requests/<requestId>.json`.
  */
 export async function handleProvisionRequest(
-  context: ProvisionContext,
+  provision: ProvisionContext,
   request: ProvisionRequest,
 ): Promise<ProvisionResponse> {
+  const served = provision.environment;
+  if (served !== undefined && request.environment !== served) {
+    throw new EnvironmentNotServedError(request.environment, served);
+  }
+  const context = withRequestId(provision, request.requestId);
+
   if (request.action === 'plan') {
     const plan = await planStack(context, request.stack as Stack);
     return respond(request, plan, 0, false);
   }
+  // reads only: the stack to apply, checked before the lock is taken
+  assertStackPolicy(await stackOf(context, request));
 
   const { s3 } = context.clients;
   const bucket = context.stateBucket;
@@ -241,6 +253,15 @@ export async function handleProvisionRequest(
       );
     });
   }
+}
+
+function withRequestId(
+  context: ProvisionContext,
+  requestId: string,
+): ProvisionContext {
+  if (context.audit === undefined) return context;
+
+  return { ...context, audit: context.audit.child({ requestId }) };
 }
 
 async function stackOf(

@@ -54,6 +54,9 @@ export async function provisionContext(
     stateBucket: config.stateBucket,
     audit,
     logger,
+    ...(config.environment === undefined
+      ? {}
+      : { environment: config.environment }),
     ...(config.scaleway.organizationId === undefined
       ? {}
       : { organizationId: config.scaleway.organizationId }),

@@ -79,6 +79,11 @@ export interface ProgressEvent {
 /** What provisioning needs from its caller. */
 export interface ProvisionContext {
   clients: ProvisionClients;
+  /**
+   * The environment this control plane serves (its stage): a request for
+   * another one is refused. Default: none, every environment is served.
+   */
+  environment?: string;
   /** Organization of organization-scoped IAM rules. Default: none
    * (such rules are then scoped to the stack project). */
   organizationId?: string;

@@ -86,12 +86,32 @@ describe('provision function over HTTP', () => {
       (stack.database as Record<string, unknown>).sslMode = 'disable';
     });
     fixture.platform.controls.counters.reset();
+    const stateWrites = fixture.stateWrites();
 
     const { status, body } = await call(event);
 
     expect(status).toBe(422);
     expect(JSON.stringify(body).match(/ruleId/g)?.length).toBeGreaterThan(1);
     expect(fixture.apiWrites()).toBe(0);
+    // not even a lock claim: the policy is checked before the lock
+    expect(fixture.stateWrites()).toBe(stateWrites);
+  });
+
+  it("refuses another stage's environment with 422, writing nothing", async () => {
+    const staging = provisionHandler({
+      auth: { token: TOKEN },
+      logger: createLogger({ name: 'provision', level: 'silent' }),
+      context: async () => ({ ...fixture.context, environment: 'staging' }),
+    });
+    fixture.platform.controls.counters.reset();
+    const stateWrites = fixture.stateWrites();
+
+    const response = await staging(sample('provision-http-apply.json'));
+
+    expect(response.statusCode).toBe(422);
+    expect(response.body).toMatch(/serves staging, not production/);
+    expect(fixture.apiWrites()).toBe(0);
+    expect(fixture.stateWrites()).toBe(stateWrites);
   });
 
   it('plans the production example', async () => {
@@ -111,6 +131,17 @@ describe('provision function over HTTP', () => {
 
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([200, 409]);
+  });
+
+  it('tags the audit events of an apply with its request id', () => {
+    const changes = fixture.events.filter((e) => e.operation === 'create');
+
+    expect(changes.length).toBeGreaterThan(20);
+    const ids = new Set(changes.map((e) => e.request_id));
+    expect([...ids]).toHaveLength(1);
+    expect(['apply-production-0001', 'apply-production-0002']).toContain(
+      [...ids][0],
+    );
   });
 
   it('answers a repeated request id from its stored answer', async () => {

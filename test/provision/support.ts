@@ -20,6 +20,11 @@ export interface ProvisionFixture {
   environment: Record<string, string>;
   /** Write calls the Scaleway API received since the last reset. */
   apiWrites(): number;
+  /**
+   * Write calls (put, delete, …) sent to Object Storage so far: the state
+   * bucket's applied state, lock claims and stored answers.
+   */
+  stateWrites(): number;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,16 @@ export async function startProvisionFixture(
     options.wrapFetch ? { fetch: options.wrapFetch(fetch) } : {},
   );
   await ensureStateBucket(clients.s3, STATE_BUCKET);
+  let stateWrites = 0;
+  clients.s3.middlewareStack.add(
+    (next, context) => (args) => {
+      if (!/^(Get|Head|List)/.test(context.commandName ?? '')) {
+        stateWrites += 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'countStateWrites' },
+  );
   const events: AuditEvent[] = [];
   const audit = new AuditLogger({
     environment: 'production',
@@ -78,6 +93,7 @@ export async function startProvisionFixture(
       organizationId: config.scaleway.organizationId as string,
     },
     apiWrites: () => platform.controls.counters.snapshot().write,
+    stateWrites: () => stateWrites,
     close: async () => {
       clients.s3.destroy();
       clients.sqs.destroy();
