@@ -54,10 +54,27 @@ describe('evalap-infra apply and plan', () => {
       io,
     );
 
+    const text = out.join('\n');
     expect(code).toBe(PROVISION_EXIT.ok);
-    expect(out.join('\n')).toMatch(
-      /0 to create, 0 to update, 0 to replace, 0 to delete/,
+    expect(text).toMatch(/^\s+ACTION\s+KIND\s+NAME\s+DETAILS$/m);
+    expect(text).toMatch(/^=\s+no-change\s+vpc\s+evalap-vpc-production/m);
+    expect(text).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete/);
+  });
+
+  it('then applies again with zero write calls', async () => {
+    const { out, io } = capture();
+    fixture.platform.controls.counters.reset();
+
+    const code = await runProvisionCommand(
+      'apply',
+      'stacks/production.yaml',
+      {},
+      io,
     );
+
+    expect(code).toBe(PROVISION_EXIT.ok);
+    expect(out.join('\n')).toMatch(/Applied production: 0 created, 0 updated/);
+    expect(fixture.apiWrites()).toBe(0);
   });
 
   it('says a missing file is not a stack (exit 2)', async () => {
