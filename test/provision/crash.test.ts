@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyStack, planStack } from '../../lib/provision/index.ts';
 import { loadStack, type Stack } from '../../lib/stack/index.ts';
 import { inventoryNames } from './inventory.ts';
-import { matrixStack } from './matrix-stack.ts';
 import { type ProvisionFixture, startProvisionFixture } from './support.ts';
 
 /** Thrown by the transport after the chosen write: a process crash. */
@@ -98,13 +97,8 @@ async function crashThenRerun(n: number): Promise<CrashOutcome> {
   }
 }
 
-// The full production example multiplies the run time by about four;
-// set EVALAP_FULL_CRASH_MATRIX=1 to run the matrix on it.
-const FULL = process.env.EVALAP_FULL_CRASH_MATRIX === '1';
-
 beforeAll(async () => {
-  const production = await loadStack('stacks/production.yaml');
-  stack = FULL ? production : matrixStack(production);
+  stack = await loadStack('stacks/production.yaml');
   const crash = new CrashSwitch();
   const fixture = await startWithSwitch(crash);
   await applyStack(fixture.context, stack);
