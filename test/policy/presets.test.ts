@@ -1,88 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkStack,
-  PERMISSION_SET_SCOPES,
-  PERMISSION_SETS,
   POLICY_PRESET_DEFINITIONS,
-  permissionSetsFor,
   resolvePolicyRules,
 } from '../../lib/policy/index.ts';
 import { formatStackPath, POLICY_PRESETS } from '../../lib/stack/index.ts';
 import { changedStack } from './fixtures.ts';
-
-const ORIGINAL_SERVICES = [
-  'serverless_containers',
-  'database',
-  'object_storage',
-  'secret_manager',
-  'container_registry',
-  'cockpit',
-  'vpc',
-];
-
-describe('PERMISSION_SETS', () => {
-  it('holds the seven services of the original table, plus iam', () => {
-    expect(Object.keys(PERMISSION_SETS)).toEqual([...ORIGINAL_SERVICES, 'iam']);
-  });
-
-  it.each(Object.keys(PERMISSION_SETS))(
-    '%s has full_access and read_only',
-    (service) => {
-      expect(permissionSetsFor(service, 'full_access')).toBeDefined();
-      expect(permissionSetsFor(service, 'read_only')).toBeDefined();
-    },
-  );
-
-  it.each([
-    {
-      service: 'serverless_containers',
-      access: 'deploy_only',
-      sets: ['ContainersNamespacesCreate', 'ContainersNamespacesDelete'],
-    },
-    {
-      service: 'object_storage',
-      access: 'write_only',
-      sets: ['ObjectStorageObjectsWrite', 'ObjectStorageBucketsWrite'],
-    },
-    {
-      service: 'secret_manager',
-      access: 'secret_access',
-      sets: ['SecretManagerSecretAccess'],
-    },
-    {
-      service: 'cockpit',
-      access: 'logs_only',
-      sets: ['ObservabilityLogsRead'],
-    },
-    {
-      service: 'cockpit',
-      access: 'metrics_only',
-      sets: ['ObservabilityMetricsRead'],
-    },
-    { service: 'vpc', access: 'read_only', sets: ['VPCReadOnly'] },
-  ])('$service $access grants $sets', ({ service, access, sets }) => {
-    expect(permissionSetsFor(service, access)).toEqual(sets);
-  });
-
-  it.each([
-    { service: 'kubernetes', access: 'full_access' },
-    { service: 'database', access: 'secret_access' },
-  ])('has nothing for $service $access', ({ service, access }) => {
-    expect(permissionSetsFor(service, access)).toBeUndefined();
-  });
-
-  it('knows the scope type of every set it grants', () => {
-    const granted = Object.values(PERMISSION_SETS).flatMap((levels) =>
-      Object.values(levels).flat(),
-    );
-
-    for (const name of granted) {
-      expect(PERMISSION_SET_SCOPES.has(name)).toBe(true);
-    }
-    expect(PERMISSION_SET_SCOPES.get('IAMManager')).toBe('organization');
-    expect(PERMISSION_SET_SCOPES.get('ContainersFullAccess')).toBe('projects');
-  });
-});
 
 describe('POLICY_PRESET_DEFINITIONS', () => {
   it.each([
