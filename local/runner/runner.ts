@@ -238,8 +238,9 @@ export async function startFunctionRunner(
  * resolved) in the process environment, without overriding variables
  * already set.
  */
-// Limitation (#3): every function runs in one process and shares one
-// environment; two functions declaring the same key get the first value.
+// Differs from Scaleway (docs/local-platform.md):
+// every function runs in one process and shares one environment; two
+// functions declaring the same key get the first value.
 function applyEnvironment(config: ServerlessConfig): void {
   const maps = [
     config.provider.env,

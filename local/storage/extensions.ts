@@ -458,7 +458,8 @@ function listVersionsXml(
     .filter((key) => key.startsWith(prefix))
     .sort();
 
-  // Limitation (#3): one page; KeyMarker and MaxKeys are not honoured.
+  // Differs from Scaleway (docs/local-platform.md): one page; KeyMarker
+  // and MaxKeys are not honoured.
   const entries = keys.flatMap((key) =>
     (state.versions.get(key) ?? []).map((version, index) =>
       versionEntryXml(key, version, index === 0),

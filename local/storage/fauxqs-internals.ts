@@ -41,9 +41,43 @@ export interface FauxqsS3Store {
   deleteObject(bucket: string, key: string): void;
 }
 
+/** A queue as fauxqs keeps it (the parts a snapshot needs). */
+export interface FauxqsQueue {
+  name: string;
+  url: string;
+  arn: string;
+  /** Settable attributes, defaults included (`VisibilityTimeout`, …). */
+  attributes: Record<string, string>;
+  tags: Map<string, string>;
+  /** Seconds since the epoch. */
+  createdTimestamp: number;
+  lastModifiedTimestamp: number;
+}
+
+/** The part of fauxqs's SQS store the queue snapshot uses. */
+export interface FauxqsSqsStore {
+  /** Queues by URL. */
+  queues: Map<string, FauxqsQueue>;
+  createQueue(
+    name: string,
+    url: string,
+    arn: string,
+    attributes?: Record<string, string>,
+    tags?: Record<string, string>,
+  ): FauxqsQueue;
+  /** `http://sqs.<region>.localhost:<port>/000000000000/<name>`. */
+  buildQueueUrl(
+    name: string,
+    port: string,
+    requestHost: string,
+    region: string,
+  ): string;
+  getQueueByArn(arn: string): FauxqsQueue | undefined;
+}
+
 /** The three stores fauxqs's `buildApp` accepts. */
 export interface FauxqsStores {
-  sqsStore: unknown;
+  sqsStore: FauxqsSqsStore;
   snsStore: unknown;
   s3Store: FauxqsS3Store;
 }

@@ -7,9 +7,11 @@ import { registerStorageExtensions } from './extensions.ts';
 import { StorageFaults, storageFaultSchema } from './faults.ts';
 import { createFauxqsStores } from './fauxqs-internals.ts';
 import { VersionedObjects } from './objects.ts';
+import { loadQueues, saveQueues } from './queue-snapshot.ts';
 import { loadSnapshot, saveSnapshot } from './snapshot.ts';
 
 const SNAPSHOT_FILE = 'object-storage.json';
+const QUEUES_FILE = 'queues.json';
 
 /** Options of {@link startObjectStorage}. */
 export interface ObjectStorageOptions {
@@ -21,11 +23,12 @@ export interface ObjectStorageOptions {
   region?: string;
   /**
    * Folder where buckets, their configuration and every object version
-   * are saved on close (`object-storage.json`) and restored on start.
+   * (`object-storage.json`), and the queues' definitions (`queues.json`:
+   * names, attributes, tags) are saved on close and restored on start.
    * Default: none (memory only).
    */
-  // Limitation (#3): queues and their messages are not saved: fauxqs's
-  // SQS state has no public export.
+  // Limitation (#3): queue messages are not saved; a restart keeps the
+  // queues but empties them (fauxqs's message state has no export).
   dataDir?: string;
 }
 
@@ -65,9 +68,9 @@ export async function startObjectStorage(
   }) as unknown as FastifyInstance;
   const objects = new VersionedObjects(stores.s3Store, options.clock);
   const faults = new StorageFaults();
-  const snapshotFile = options.dataDir
-    ? join(resolve(options.dataDir), SNAPSHOT_FILE)
-    : undefined;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const snapshotFile = dataDir ? join(dataDir, SNAPSHOT_FILE) : undefined;
+  const queuesFile = dataDir ? join(dataDir, QUEUES_FILE) : undefined;
   if (snapshotFile) {
     await loadSnapshot(snapshotFile, stores.s3Store, objects);
   }
@@ -79,6 +82,15 @@ export async function startObjectStorage(
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  if (queuesFile) {
+    // after listen: a restored queue's URL names the port it has now
+    await loadQueues(queuesFile, stores.sqsStore, port).catch(
+      async (error: unknown) => {
+        await app.close();
+        throw error;
+      },
+    );
+  }
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -89,6 +101,9 @@ export async function startObjectStorage(
       await app.close();
       if (snapshotFile) {
         await saveSnapshot(snapshotFile, stores.s3Store, objects);
+      }
+      if (queuesFile) {
+        await saveQueues(queuesFile, stores.sqsStore);
       }
     },
   };

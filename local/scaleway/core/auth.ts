@@ -31,6 +31,9 @@ export class TokenAuthenticator {
     if (token === undefined || !isUuid(token)) {
       throw new DeniedAuthenticationError('invalid_argument');
     }
+    // Differs from Scaleway (docs/local-platform.md): an accepted token may
+    // call every route; IAM policies are never evaluated, so no call fails
+    // with 403 permissions_denied for a missing permission set.
     if (this.#tokens.has(token)) {
       return;
     }

@@ -110,8 +110,9 @@ const FunctionSettings = {
   tags: Tags.nullish(),
 };
 
-// Limitation (#3): function names are checked loosely (serverless.yml keys
-// such as `rotateSecrets` pass); Scaleway's exact rule is not documented.
+// Differs from Scaleway (docs/local-platform.md): function names are
+// checked loosely (serverless.yml keys such as `rotateSecrets` pass);
+// Scaleway's exact rule is not documented.
 const FunctionName = z
   .string()
   .regex(

@@ -134,7 +134,8 @@ export function registerTriggerRoutes(
   registerCronRoutes(router, context);
   registerMessageTriggerRoutes(router, context);
 
-  // Limitation (#3): custom domains are not emulated; the list is empty.
+  // Differs from Scaleway (docs/local-platform.md): custom domains are not
+  // emulated; the list is empty.
   router.get(`${FUNCTIONS_BASE}/domains`, () =>
     ok({ domains: [], total_count: 0 }),
   );
@@ -241,8 +242,9 @@ function registerMessageTriggerRoutes(
               mnq_credential_id: newId(),
             },
           }),
-      // Limitation (#3): the SQS secret key is not kept (nor returned);
-      // the local queues accept any credentials.
+      // Differs from Scaleway (docs/local-platform.md): the SQS secret key
+      // is not kept (nor returned); the local queues accept any
+      // credentials.
       ...(body.sqs_config === undefined
         ? {}
         : {

@@ -113,7 +113,8 @@ export function registerApiKeyRoutes(
   router.post(`${IAM_BASE}/api-keys`, (request) => {
     const input = parseBody(CreateApiKeyBody, request.body);
     if (input.user_id !== undefined && input.user_id !== null) {
-      // Limitation (#3): users are not emulated; only applications bear keys.
+      // Differs from Scaleway (docs/local-platform.md): users are not
+      // emulated; only applications bear keys.
       throw new ResourceNotFoundError('user', input.user_id);
     }
     if (input.application_id === undefined || input.application_id === null) {

@@ -283,7 +283,8 @@ function principalOf(
     no_principal?: boolean | null | undefined;
   },
 ): Principal | null {
-  // Limitation (#3): users and groups are not emulated.
+  // Differs from Scaleway (docs/local-platform.md): users and groups are
+  // not emulated.
   if (input.user_id !== undefined && input.user_id !== null) {
     throw new ResourceNotFoundError('user', input.user_id);
   }

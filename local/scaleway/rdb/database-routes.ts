@@ -164,8 +164,9 @@ async function createInEngine(
     return;
   }
 
-  // Limitation (#3): instances share one server; a database of the same
-  // name that another instance created is shared with it, not duplicated.
+  // Differs from Scaleway (docs/local-platform.md): instances share one
+  // server; a database of the same name that another instance created is
+  // shared with it, not duplicated.
   await callEngine(
     'name',
     () => engine.createManagedDatabase(name),

@@ -269,8 +269,9 @@ function buildEndpoint(
     };
   }
 
-  // Limitation (#3): private network endpoints are not reachable locally;
-  // IPAM addresses are derived from the network id, not from its subnet.
+  // Differs from Scaleway (docs/local-platform.md): private network
+  // endpoints are not reachable locally; IPAM addresses are derived from
+  // the network id, not taken from its subnet.
   const serviceIp =
     network.service_ip ?? ipamAddress(network.private_network_id);
 
@@ -319,8 +320,9 @@ async function createAdminUser(
     return;
   }
 
-  // Limitation (#3): instances share one server; an existing role with the
-  // admin's name is reused and gets the new password.
+  // Differs from Scaleway (docs/local-platform.md): instances share one
+  // server; an existing role with the admin's name is reused and gets the
+  // new password.
   const known = (await engine.listUsers()).some((user) => user.name === name);
   await callEngine('user_name', async () => {
     if (known) {

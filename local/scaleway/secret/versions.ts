@@ -310,8 +310,9 @@ function assertUsable(version: VersionRecord): void {
   }
 }
 
-// Limitation (#3): the real reply to accessing a disabled version was not
-// observed; we answer 412 precondition_failed, which is our inference.
+// Differs from Scaleway (docs/local-platform.md): the real reply to
+// accessing a disabled version was not observed; we answer 412
+// precondition_failed, which is our inference.
 function accessReply(secret: SecretRecord, version: VersionRecord) {
   assertUsable(version);
   if (version.status === 'disabled') {
@@ -344,7 +345,8 @@ function checkPayload(
       `secret data must be at most ${MAX_SECRET_BYTES} bytes`,
     );
   }
-  // Limitation (#3): the CRC variant is not documented; we use IEEE CRC32.
+  // Differs from Scaleway (docs/local-platform.md): the CRC variant is not
+  // documented; we use IEEE CRC32.
   if (dataCrc32 !== undefined && crc32(bytes) !== dataCrc32) {
     throw InvalidArgumentsError.of(
       'data_crc32',

@@ -185,8 +185,9 @@ export function registerPrivateNetworkRoutes(
     },
   );
 
-  // Limitation (#3): resources attached to the network (databases,
-  // containers) do not block its deletion here as they do on Scaleway.
+  // Differs from Scaleway (docs/local-platform.md): resources attached to
+  // the network (databases, containers) do not block its deletion here as
+  // they do on Scaleway.
   router.delete(
     `${VPC_BASE}/private-networks/{private_network_id}`,
     (request) => {
@@ -337,8 +338,9 @@ function planSubnets(
   return cidrs;
 }
 
-// Limitation (#3): the real error bodies for bad or overlapping CIDRs
-// were not observed; we answer 400 invalid_arguments on `subnets`.
+// Differs from Scaleway (docs/local-platform.md): the real error bodies
+// for bad or overlapping CIDRs were not observed; we answer 400
+// invalid_arguments on `subnets`.
 function checkExplicitSubnets(
   collections: VpcCollections,
   vpcId: string,

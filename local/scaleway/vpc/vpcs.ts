@@ -204,8 +204,9 @@ export function registerVpcRoutes(
     const inUse = collections.privateNetworks
       .all()
       .some((network) => network.vpc_id === vpc.id);
-    // Limitation (#3): the real error body for deleting a VPC that still
-    // has private networks was not observed; 412 is our inference.
+    // Differs from Scaleway (docs/local-platform.md): the real error body
+    // for deleting a VPC that still has private networks was not observed;
+    // 412 is our inference.
     if (inUse) {
       throw new PreconditionFailedError(
         'resource_still_in_use',
