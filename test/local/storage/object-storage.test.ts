@@ -210,6 +210,44 @@ describe('Object Storage: object lock', () => {
     expect(late.$metadata.httpStatusCode).toBe(204);
   });
 
+  it('meets an overwrite with a new version, the locked one intact', async () => {
+    const bucket = await newBucket({ lock: true });
+    const until = new Date(fixture.clock.now().getTime() + 10 * DAY_MS);
+    const locked = await fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'state.json',
+        Body: 'locked bytes',
+        ObjectLockMode: 'COMPLIANCE',
+        ObjectLockRetainUntilDate: until,
+      }),
+    );
+
+    const overwrite = await fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'state.json',
+        Body: 'new bytes',
+      }),
+    );
+    const refused = await s3Error(
+      fixture.s3.send(
+        new DeleteObjectCommand({
+          Bucket: bucket,
+          Key: 'state.json',
+          VersionId: locked.VersionId,
+        }),
+      ),
+    );
+
+    expect(overwrite.VersionId).not.toBe(locked.VersionId);
+    expect(await text(bucket, 'state.json')).toBe('new bytes');
+    expect(await text(bucket, 'state.json', locked.VersionId)).toBe(
+      'locked bytes',
+    );
+    expect(refused).toEqual({ name: 'AccessDenied', status: 403 });
+  });
+
   it.each([
     { case: 'COMPLIANCE refuses a shorter date', mode: 'COMPLIANCE' },
     { case: 'GOVERNANCE refuses one without bypass', mode: 'GOVERNANCE' },
