@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { AuditLogger } from '../../lib/audit/logger.ts';
-import { stdoutSink } from '../../lib/audit/sinks/stdout.ts';
 import {
   type CommandIo,
+  commandAuditSinks,
   commandLogger,
-  errorStream,
   loadCommandStack,
   processIo,
   USAGE_EXIT,
@@ -24,6 +23,7 @@ import {
   summarizeReport,
 } from '../../lib/rotation/index.ts';
 import { createScalewayClients } from '../../lib/scaleway/clients.ts';
+import type { Stack } from '../../lib/stack/index.ts';
 
 /** Exit codes of `rotate`; usage errors exit 2 as well. */
 export const ROTATE_EXIT = {
@@ -95,12 +95,7 @@ export async function rotateCommand(
       environment: stack.environment,
     });
     io.err(describeConfig(config));
-    const context = await cliContext(
-      config,
-      stack.environment,
-      stack.project.name,
-      io,
-    );
+    const context = await cliContext(config, stack, io);
     const secret = options.secret ?? '';
 
     if (options.abandon) {
@@ -146,24 +141,27 @@ function optionProblem(options: RotateOptions): string | undefined {
 
 async function cliContext(
   config: Config & { stateBucket: string },
-  environment: string,
-  project: string,
+  stack: Stack,
   io: CommandIo,
 ): Promise<RotationContext> {
   const offsetMs = config.usingLocalPlatform
     ? await localClockOffset(config.scaleway.apiUrl)
     : 0;
+  const clients = createScalewayClients(config);
 
   return {
-    clients: createScalewayClients(config),
+    clients,
     stateBucket: config.stateBucket,
     logger: commandLogger(io, 'rotate'),
     audit: new AuditLogger({
-      environment,
-      stack: environment,
-      project,
+      environment: stack.environment,
+      stack: stack.environment,
+      project: stack.project.name,
       actor: 'evalap-infra rotate',
-      sinks: [stdoutSink(errorStream(io))],
+      sinks: commandAuditSinks(stack, io, {
+        sqs: clients.sqs,
+        auditQueueUrl: config.auditQueueUrl,
+      }),
     }),
     now: () => new Date(Date.now() + offsetMs),
   };

@@ -1,3 +1,4 @@
+export { commandAuditSinks } from './audit.ts';
 export {
   type CommandIo,
   commandLogger,

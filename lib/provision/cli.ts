@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { stdoutSink } from '../audit/index.ts';
 import {
   type CommandIo,
+  commandAuditSinks,
   commandLogger,
-  errorStream,
   loadCommandStack,
   processIo,
   writeJson,
@@ -73,10 +72,11 @@ export async function runProvisionCommand(
       config,
       logger: commandLogger(io, 'evalap-infra'),
       actor: `cli:${userInfo().username}`,
-      // without an audit queue, events go to stderr: stdout is the output
-      ...(config.auditQueueUrl === undefined
-        ? { auditSinks: [stdoutSink(errorStream(io))] }
-        : {}),
+      auditSinks: ({ sqs }) =>
+        commandAuditSinks(stack, io, {
+          sqs,
+          auditQueueUrl: config.auditQueueUrl,
+        }),
       onProgress: (event) => {
         const line = formatProgress(event);
         if (line !== undefined && !options.json) io.out(line);

@@ -21,8 +21,11 @@ export interface ProvisionContextOptions {
   actor?: string;
   /** Progress lines of an apply. Default: none. */
   onProgress?: (event: ProgressEvent) => void;
-  /** Audit sinks. Default: the audit queue if configured, else stdout. */
-  auditSinks?: AuditSink[];
+  /**
+   * Audit sinks, from the clients built here. Default: the audit queue if
+   * configured, else stdout.
+   */
+  auditSinks?: (clients: ScalewayClients) => AuditSink[];
 }
 
 /**
@@ -38,7 +41,7 @@ export async function provisionContext(
   await ensureStateBucket(clients.s3, config.stateBucket);
 
   const sinks =
-    options.auditSinks ??
+    options.auditSinks?.(clients) ??
     (config.auditQueueUrl === undefined
       ? [stdoutSink()]
       : [queueSink({ sqs: clients.sqs, queueUrl: config.auditQueueUrl })]);

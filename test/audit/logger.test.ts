@@ -194,26 +194,26 @@ describe('event encoding', () => {
 describe('fileSink', () => {
   it('appends JSON lines per day and prunes days older than 7', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'audit-file-'));
+    const file = join(directory, 'dev.jsonl');
     const clock = new PlatformClock();
-    const old = new Date(clock.now().getTime() - 9 * DAY_MS)
-      .toISOString()
-      .slice(0, 10);
-    const recent = new Date(clock.now().getTime() - 6 * DAY_MS)
-      .toISOString()
-      .slice(0, 10);
-    await writeFile(join(directory, `audit-${old}.jsonl`), '{}\n');
-    await writeFile(join(directory, `audit-${recent}.jsonl`), '{}\n');
-    const audit = loggerFor('dev', [fileSink({ directory, clock })], clock);
+    const day = (daysAgo: number) =>
+      new Date(clock.now().getTime() - daysAgo * DAY_MS)
+        .toISOString()
+        .slice(0, 10);
+    await writeFile(join(directory, `dev-${day(9)}.jsonl`), '{}\n');
+    await writeFile(join(directory, `dev-${day(6)}.jsonl`), '{}\n');
+    await writeFile(join(directory, 'notes.txt'), 'kept\n');
+    const audit = loggerFor('dev', [fileSink({ file, clock })], clock);
 
     const event = await audit.logCreate('Bucket', 'b');
     await audit.logDelete('Bucket', 'b');
 
     const today = event.timestamp.slice(0, 10);
     expect((await readdir(directory)).sort()).toEqual(
-      [`audit-${recent}.jsonl`, `audit-${today}.jsonl`].sort(),
+      [`dev-${day(6)}.jsonl`, `dev-${today}.jsonl`, 'notes.txt'].sort(),
     );
     const lines = (
-      await readFile(join(directory, `audit-${today}.jsonl`), 'utf8')
+      await readFile(join(directory, `dev-${today}.jsonl`), 'utf8')
     )
       .split('\n')
       .filter(Boolean);

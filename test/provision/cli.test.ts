@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../lib/audit/index.ts';
 import {
   PROVISION_EXIT,
   runProvisionCommand,
@@ -84,5 +88,35 @@ describe('evalap-infra apply and plan', () => {
 
     expect(code).toBe(PROVISION_EXIT.notAStack);
     expect(err.join('\n')).toMatch(/nope\.yaml/);
+  });
+});
+
+describe('evalap-infra apply of the dev stack', () => {
+  it("writes its audit events to the stack's local file", async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'evalap-dev-audit-'));
+    const file = join(folder, 'dev.yaml');
+    const text = await readFile('stacks/dev.yaml', 'utf8');
+    const audit = join(folder, 'audit', 'dev.jsonl');
+    await writeFile(file, text.replace('.audit/dev.jsonl', audit));
+    const { err, io } = capture();
+
+    const code = await runProvisionCommand('apply', file, {}, io);
+
+    expect(code).toBe(PROVISION_EXIT.ok);
+    const [day] = await readdir(join(folder, 'audit'));
+    expect(day).toMatch(/^dev-\d{4}-\d{2}-\d{2}\.jsonl$/);
+    const events = (await readFile(join(folder, 'audit', `${day}`), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AuditEvent);
+    expect(events[0]).toMatchObject({
+      operation: 'deploy',
+      environment: 'dev',
+    });
+    expect(
+      events.filter((e) => e.operation === 'create').length,
+    ).toBeGreaterThan(10);
+    // the events went to the file, not to stderr
+    expect(err.join('\n')).not.toMatch(/"operation"/);
   });
 });
