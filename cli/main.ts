@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { usageExitCode } from '../lib/cli/index.ts';
 import { register as registerApply } from './commands/apply.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
       'Keep a Scaleway project secure by construction: validate, ' +
         'provision, rotate, check drift and ship audit logs.',
     )
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride((error) => process.exit(usageExitCode(error)));
 
@@ -34,3 +36,9 @@ export function buildProgram(): Command {
 }
 
 await buildProgram().parseAsync(process.argv);
+
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+
+  return (require('../package.json') as { version: string }).version;
+}

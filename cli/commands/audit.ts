@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 
 import { createClient } from '@scaleway/sdk-client';
 import { Secretv1beta1 } from '@scaleway/sdk-secret';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { AuditBucketNotFoundError } from '../../lib/audit/errors.ts';
 import type { IntegrityReport } from '../../lib/audit/integrity/verify.ts';
 import { verifyAuditTrail } from '../../lib/audit/integrity/verify.ts';
@@ -18,7 +18,11 @@ import {
   reportStackProblems,
   writeJson,
 } from '../../lib/cli/index.ts';
-import { describeConfig, loadConfig } from '../../lib/config/index.ts';
+import {
+  describeConfig,
+  ENVIRONMENTS,
+  loadConfig,
+} from '../../lib/config/index.ts';
 import { loadStack, StackFileError } from '../../lib/stack/index.ts';
 
 /** Exit codes of `audit verify`; usage errors exit 2 as well. */
@@ -55,7 +59,11 @@ export function register(program: Command): void {
         'chain, object hashes. Exit 0 when intact, 1 with problems, 2 ' +
         'when verification could not run.',
     )
-    .requiredOption('--env <env>', 'dev, staging or production')
+    .addOption(
+      new Option('--env <env>', 'the environment whose bucket to verify')
+        .choices(ENVIRONMENTS)
+        .makeOptionMandatory(),
+    )
     .option('--stack <file>', 'stack file (default stacks/<env>.yaml)')
     .option('--public-key <pem>', 'trusted Ed25519 public key file')
     .option('--json', 'print the report as JSON')

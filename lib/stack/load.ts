@@ -18,6 +18,16 @@ import {
 } from './errors.ts';
 import { type Stack, StackSchema } from './schema.ts';
 
+const READ_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file: check the path (stacks are in stacks/)',
+  EACCES: 'permission denied: the file cannot be read',
+  EISDIR: 'this is a folder: give the path of a stack file',
+};
+
+function readProblem(code: string | undefined): string {
+  return READ_PROBLEMS[code ?? ''] ?? `cannot read the file (${code})`;
+}
+
 /**
  * Reads a stack file and validates it.
  *
@@ -31,12 +41,10 @@ export async function loadStack(path: string): Promise<Stack> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'read failed';
-    throw new StackFileError(
-      path,
-      [{ path: [], message: `cannot read the file (${reason})` }],
-      { cause: error },
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StackFileError(path, [{ path: [], message: readProblem(code) }], {
+      cause: error,
+    });
   }
 
   return parseStack(text, path);

@@ -131,7 +131,7 @@ describe.concurrent('evalap-infra validate', () => {
     const run = await evalapInfra('validate', join(folder, 'absent.yaml'));
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('cannot read the file (ENOENT)');
+    expect(run.stderr).toContain('no such file: check the path');
   });
 
   it('prints findings as JSON with --json', async () => {
