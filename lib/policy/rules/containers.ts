@@ -3,8 +3,20 @@ import type { Stack, StackContainer } from '../../stack/schema.ts';
 import { error, type Finding, warning } from '../finding.ts';
 
 /**
- * CPU (mvCPU) → accepted memory range (MB, inclusive) of Scaleway
- * serverless containers, as the original implementation validated it.
+ * CPU (mvCPU) → accepted memory range (MB, inclusive) of a serverless
+ * container: the original implementation's table
+ * (../shared/reference/evalap-original.md, section 1.13).
+ *
+ * Every row lies inside what Scaleway accepts: its "Containers
+ * limitations" page (docs-content, validated 2025-09-17) bounds a
+ * container to 70-6000 mvCPU and 128-12228 MB, and Scaleway bounds memory
+ * by CPU too (changelog 2024-09-19) without publishing the relation; the
+ * one observed error, "2000 mvCPU require a minimum of 2000 MB and a
+ * maximum of 8000 MB" (scaleway/serverless-gateway#63), suggests 1 to 4
+ * MB per mvCPU, which every row keeps.
+ * Where the sources leave the API's combinations open, the policy keeps
+ * the stricter set: these six CPU values only. The local Containers API
+ * takes the documented bounds (local/scaleway/container/container-model.ts).
  */
 export const CPU_MEMORY_TABLE: ReadonlyMap<
   number,

@@ -74,14 +74,41 @@ export function knownEnum<T extends string>(values: readonly T[]) {
 
 const Duration = z.string().regex(/^\d+(\.\d+)?s$/, 'must be like "300s"');
 
+/**
+ * CPU (mvCPU) and memory (MB) bounds of a container: Scaleway's
+ * "Containers limitations" page (docs-content, pages/serverless-containers/
+ * reference-content/containers-limitations.mdx, validated 2025-09-17)
+ * gives 70 to 6000 mvCPU and 128 to 12228 MB (sic). The 70-2240 / 4096
+ * tiers are those of Serverless Functions, which Scaleway says do not
+ * apply to containers.
+ * Limitation (#3): Scaleway also bounds memory by CPU (changelog
+ * 2024-09-19, no table published; one observed error reads "2000 mvCPU
+ * require a minimum of 2000 MB and a maximum of 8000 MB"); this emulator
+ * checks the bounds only.
+ */
+export const CONTAINER_LIMITS = {
+  cpu: { min: 70, max: 6000 },
+  memory: { min: 128, max: 12_228 },
+} as const;
+
 /** Fields a create and an update share. */
 const ContainerSettings = {
   environment_variables: EnvironmentVariables.nullish(),
   secret_environment_variables: SecretEnvironmentVariables.nullish(),
   min_scale: z.number().int().min(0).nullish(),
   max_scale: z.number().int().min(1).max(50).nullish(),
-  memory_limit: z.number().int().min(128).max(4096).nullish(),
-  cpu_limit: z.number().int().min(70).max(2240).nullish(),
+  memory_limit: z
+    .number()
+    .int()
+    .min(CONTAINER_LIMITS.memory.min)
+    .max(CONTAINER_LIMITS.memory.max)
+    .nullish(),
+  cpu_limit: z
+    .number()
+    .int()
+    .min(CONTAINER_LIMITS.cpu.min)
+    .max(CONTAINER_LIMITS.cpu.max)
+    .nullish(),
   timeout: Duration.nullish(),
   privacy: knownEnum(['public', 'private'] as const),
   description: z.string().nullish(),

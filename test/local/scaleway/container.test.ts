@@ -1,7 +1,9 @@
 import { verify } from '@node-rs/argon2';
 import { Errors } from '@scaleway/sdk-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CPU_MEMORY_TABLE } from '../../../lib/policy/index.ts';
 import { readContainerDeployments } from '../../../local/scaleway/container/index.ts';
+import { exampleStack } from '../../policy/fixtures.ts';
 import {
   startTestScalewayApi,
   type TestScalewayApi,
@@ -206,5 +208,70 @@ describe('Containers', () => {
     const error = await attempt.catch((e: unknown) => e);
 
     expect((error as Errors.ScalewayError).status).toBe(status);
+  });
+});
+
+/** The smallest and largest memory of each CPU row of the policy table. */
+const POLICY_COMBINATIONS = [...CPU_MEMORY_TABLE].flatMap(([cpu, range]) => [
+  { $case: `${cpu} mvCPU, least memory`, cpu, memory: range.min },
+  { $case: `${cpu} mvCPU, most memory`, cpu, memory: range.max },
+]);
+
+/** CPU and memory of every container of the three example stacks. */
+const EXAMPLE_SIZES = (['dev', 'staging', 'production'] as const).flatMap(
+  (environment) =>
+    (exampleStack(environment).containers?.items ?? []).map((c) => ({
+      $case: `${environment} ${c.name}`,
+      name: `${environment}-${c.name}`,
+      cpu: c.cpu,
+      memory: c.memory,
+    })),
+);
+
+describe('Container CPU and memory limits', () => {
+  it.each(POLICY_COMBINATIONS)(
+    'accepts what the policy accepts: $$case',
+    async ({ cpu, memory }) => {
+      const container = await local.container.createContainer({
+        namespaceId,
+        name: `sized-${cpu}-${memory}`,
+        cpuLimit: cpu,
+        memoryLimit: memory,
+      });
+
+      expect(container.cpuLimit).toBe(cpu);
+      expect(container.memoryLimit).toBe(memory);
+    },
+  );
+
+  it.each(EXAMPLE_SIZES)(
+    'accepts the example stack container $$case ($cpu mvCPU, $memory MB)',
+    async ({ name, cpu, memory }) => {
+      const container = await local.container.createContainer({
+        namespaceId,
+        name,
+        cpuLimit: cpu,
+        memoryLimit: memory,
+      });
+
+      expect(container.cpuLimit).toBe(cpu);
+      expect(container.memoryLimit).toBe(memory);
+    },
+  );
+
+  it.each([
+    { $case: 'CPU above 6000 mvCPU', cpu: 6001, memory: 8192 },
+    { $case: 'CPU below 70 mvCPU', cpu: 69, memory: 128 },
+    { $case: 'memory above 12228 MB', cpu: 4000, memory: 12_229 },
+    { $case: 'memory below 128 MB', cpu: 100, memory: 127 },
+  ])('refuses $$case', async ({ cpu, memory }) => {
+    const attempt = local.container.createContainer({
+      namespaceId,
+      name: 'oversized',
+      cpuLimit: cpu,
+      memoryLimit: memory,
+    });
+
+    await expect(attempt).rejects.toBeInstanceOf(Errors.InvalidArgumentsError);
   });
 });
