@@ -9,10 +9,15 @@ import {
 import { error, type Finding } from '../finding.ts';
 
 /**
- * Prefix lengths accepted for a private network: /28 is the smallest
- * block the console offers; /16 is the largest the guide recommends
- * (production).
- * Limitation (#2): the exact bounds of the VPC API are unverified.
+ * Prefix lengths accepted for a private network.
+ * - /28, the smallest block: the smallest size Scaleway's console offers
+ *   for a private network (console sizes /20 to /28; scaleway-api.md,
+ *   "CIDR constraints").
+ * - /16, the largest block: the guide's production network, 10.2.0.0/16
+ *   ("CIDR Block Guidelines"), which issue 2 also requires, with
+ *   10.0.0.0/16 and 172.20.0.0/16, to pass. It is larger than the
+ *   console's /20; Scaleway documents no bound for its VPC API, so we
+ *   follow the guide.
  */
 export const PRIVATE_NETWORK_PREFIXES = { min: 16, max: 28 } as const;
 
