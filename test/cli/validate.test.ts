@@ -127,6 +127,52 @@ describe.concurrent('evalap-infra validate', () => {
     );
   });
 
+  it.each([
+    {
+      $case: 'a tab-indented key',
+      broken: '  sink: object-storage\n',
+      replacement: '\tsink: object-storage\n',
+      // the tab itself, at the start of its line
+      lineOffset: 0,
+      column: 1,
+      message: 'Tabs are not allowed as indentation',
+      name: 'tab.yaml',
+    },
+    {
+      $case: 'an unclosed flow mapping',
+      broken: '    lifecycle: { expirationDays: 90 }\n',
+      replacement: '    lifecycle: { expirationDays: 90\n',
+      // the parser notices the missing } where the next key starts
+      lineOffset: 1,
+      column: 5,
+      message:
+        'Flow map in block collection must be sufficiently indented and ' +
+        'end with a }',
+      name: 'unclosed.yaml',
+    },
+  ])(
+    'exits 2 for bad YAML ($$case), naming the file and the line',
+    async ({ broken, replacement, lineOffset, column, message, name }) => {
+      const production = await readFile(
+        join(ROOT, 'stacks/production.yaml'),
+        'utf8',
+      );
+      const text = production.replace(broken, replacement);
+      const line =
+        text.slice(0, text.indexOf(replacement)).split('\n').length +
+        lineOffset;
+      const file = join(folder, name);
+      await writeFile(file, text);
+
+      const run = await evalapInfra('validate', file);
+
+      expect(text).not.toBe(production);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${file}:${line}:${column}  (root): `);
+      expect(run.stderr).toContain(`not valid YAML: ${message}`);
+    },
+  );
+
   it('exits 2 for a missing file', async () => {
     const run = await evalapInfra('validate', join(folder, 'absent.yaml'));
 
