@@ -14,6 +14,7 @@ import {
 import { type AuditRuntime, auditRuntime } from '../../lib/audit/runtime.ts';
 import {
   type CommandIo,
+  localPlatformHint,
   processIo,
   reportStackProblems,
   writeJson,
@@ -157,6 +158,8 @@ function reportFailure(
 
   const reason = error instanceof Error ? error.message : 'unknown error';
   io.err(`audit verify: cannot verify: ${reason}`);
+  const hint = localPlatformHint(error);
+  if (hint !== undefined) io.err(hint);
 
   return AUDIT_VERIFY_EXIT.cannotVerify;
 }

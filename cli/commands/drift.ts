@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   type CommandIo,
+  localPlatformHint,
   processIo,
   reportStackProblems,
   writeJson,
@@ -89,6 +90,8 @@ export async function driftCommand(
     }
     const reason = error instanceof Error ? error.message : 'unknown error';
     io.err(`drift check failed: ${reason}`);
+    const hint = localPlatformHint(error);
+    if (hint !== undefined) io.err(hint);
     return DRIFT_EXIT.incomplete;
   }
 

@@ -5,6 +5,7 @@ import {
   commandAuditSinks,
   commandLogger,
   loadCommandStack,
+  localPlatformHint,
   processIo,
   USAGE_EXIT,
   writeJson,
@@ -121,6 +122,8 @@ export async function rotateCommand(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`rotate: ${message}`);
+    const hint = localPlatformHint(error);
+    if (hint !== undefined) io.err(hint);
     return ROTATE_EXIT.failed;
   }
 }

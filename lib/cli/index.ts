@@ -7,4 +7,5 @@ export {
   writeJson,
 } from './output.ts';
 export { loadCommandStack, reportStackProblems } from './stack.ts';
+export { localPlatformHint } from './unreachable.ts';
 export { USAGE_EXIT, usageExitCode } from './usage.ts';

@@ -5,6 +5,7 @@ import {
   commandAuditSinks,
   commandLogger,
   loadCommandStack,
+  localPlatformHint,
   processIo,
   writeJson,
 } from '../cli/index.ts';
@@ -134,5 +135,8 @@ function reportFailure(error: unknown, io: CommandIo): number {
   }
 
   io.err(`Unexpected failure: ${(error as Error).message ?? String(error)}`);
+  const hint = localPlatformHint(error);
+  if (hint !== undefined) io.err(hint);
+
   return PROVISION_EXIT.failed;
 }
