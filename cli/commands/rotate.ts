@@ -184,8 +184,15 @@ async function localClockOffset(apiUrl: string): Promise<number> {
   }
 }
 
+/**
+ * The report for a person: the summary, then a line per secret that was
+ * acted on or needs attention. A dry run says so first and also lists
+ * each skipped secret with its reason (not due until …, no value yet).
+ */
 function describe(report: RotationReport): string {
-  const lines = [summarizeReport(report)];
+  const lines = report.dryRun
+    ? ['Dry run: nothing was changed.', summarizeReport(report)]
+    : [summarizeReport(report)];
   const categories = [
     'rotated',
     'resumed',
@@ -193,6 +200,7 @@ function describe(report: RotationReport): string {
     'stuck',
     'manual',
     'due',
+    ...(report.dryRun ? (['skipped'] as const) : []),
   ] as const;
   for (const category of categories) {
     for (const outcome of report[category]) {

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROTATE_EXIT, rotateCommand } from '../../cli/commands/rotate.ts';
+import { applyStack } from '../../lib/provision/index.ts';
+import { loadStack } from '../../lib/stack/index.ts';
+import {
+  type ProvisionFixture,
+  startProvisionFixture,
+} from '../provision/support.ts';
+
+const STACK = 'stacks/production.yaml';
+
+let fixture: ProvisionFixture;
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+
+  return {
+    out,
+    err,
+    io: {
+      out: (line: string) => out.push(line),
+      err: (line: string) => err.push(line),
+      env: { ...fixture.environment, EVALAP_AUDIT_QUEUE_URL: undefined },
+    },
+  };
+}
+
+beforeAll(async () => {
+  fixture = await startProvisionFixture();
+  await applyStack(fixture.context, await loadStack(STACK));
+});
+
+afterAll(() => fixture.close());
+
+describe('evalap-infra rotate', () => {
+  it('previews with --dry-run, saying why each secret is skipped', async () => {
+    const { out, io } = capture();
+    fixture.platform.controls.counters.reset();
+
+    const code = await rotateCommand(STACK, { dryRun: true }, io);
+
+    const text = out.join('\n');
+    expect(code).toBe(ROTATE_EXIT.ok);
+    expect(text).toMatch(/^Dry run: nothing was changed\.$/m);
+    expect(text).toMatch(/^ {2}skipped api-key: .+/m);
+    expect(text).toMatch(/^ {2}manual llm-api-key: .+/m);
+    expect(fixture.apiWrites()).toBe(0);
+  });
+
+  it('rotates one secret now with --secret, redeploying its consumer', async () => {
+    const { out, io } = capture();
+
+    const code = await rotateCommand(STACK, { secret: 'api-key' }, io);
+
+    const text = out.join('\n');
+    expect(code).toBe(ROTATE_EXIT.ok);
+    expect(text).toMatch(/rotated 1,/);
+    expect(text).toMatch(/^ {2}rotated api-key/m);
+    expect(text).toMatch(/^ {2}redeployed api \(api-key\)$/m);
+    expect(text).not.toMatch(/Dry run/);
+  });
+
+  it.each([
+    { case: '--resume without --secret', options: { resume: true } },
+    {
+      case: '--resume with --abandon',
+      options: { secret: 'api-key', resume: true, abandon: true },
+    },
+  ])('refuses $case as a usage error (exit 2)', async ({ options }) => {
+    const { err, io } = capture();
+    fixture.platform.controls.counters.reset();
+
+    const code = await rotateCommand(STACK, options, io);
+
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(/^rotate: --/m);
+    expect(fixture.platform.controls.counters.snapshot().total).toBe(0);
+  });
+});
