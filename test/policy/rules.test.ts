@@ -19,6 +19,8 @@ interface FailingRow {
   ruleId: string;
   severity: Finding['severity'];
   path: string;
+  /** What the message must say, when the row checks it. */
+  message?: RegExp;
 }
 
 interface PassingRow {
@@ -331,6 +333,7 @@ const failing: FailingRow[] = [
     ruleId: 'encryption.private-network',
     severity: 'error',
     path: 'containers.items[0].privateNetwork',
+    message: /^container api holds database credentials \(db-password\)/,
   },
   {
     $case: 'production database with a public endpoint',
@@ -341,6 +344,7 @@ const failing: FailingRow[] = [
     ruleId: 'encryption.database-public-endpoint',
     severity: 'error',
     path: 'database.endpoint',
+    message: /^database evalap-db would be reachable from the internet/,
   },
   {
     $case: 'staging database with a public endpoint',
@@ -1501,6 +1505,9 @@ describe('checkStack', () => {
           ruleId: row.ruleId,
           severity: row.severity,
           path: row.path,
+          ...(row.message === undefined
+            ? {}
+            : { message: expect.stringMatching(row.message) }),
         }),
       );
     });

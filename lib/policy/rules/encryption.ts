@@ -104,7 +104,9 @@ function checkPrivateNetwork(stack: Stack): Finding[] {
         severity,
         'encryption.database-public-endpoint',
         ['database', 'endpoint'],
-        `${stack.environment} databases take no public endpoint: set ` +
+        `database ${stack.database.name} would be reachable from the ` +
+          `internet; ${stack.environment} databases take no public ` +
+          'endpoint, only the private network: set ' +
           '`endpoint: private-network`',
       ),
     );
@@ -138,8 +140,9 @@ function checkPrivateNetwork(stack: Stack): Finding[] {
         severity,
         'encryption.private-network',
         ['containers', 'items', index, 'privateNetwork'],
-        `this container holds database credentials; in ` +
-          `${stack.environment} it reaches the database over the ` +
+        `container ${binding.container} holds database credentials ` +
+          `(${binding.secret}) but is off the private network; in ` +
+          `${stack.environment} it must reach the database over the ` +
           'private network: set `privateNetwork: true`',
       ),
     );
