@@ -1,7 +1,7 @@
-import { verify } from '@node-rs/argon2';
 import type { InventoryReader } from '../inventory/inventory.ts';
 import type { InventoryApis, LiveResource } from '../inventory/types.ts';
 import { retryScaleway } from '../scaleway/retry.ts';
+import { argon2idMatches } from '../secrets/argon2.ts';
 import type { Matching } from './compare.ts';
 import { type DriftFinding, MASKED } from './finding.ts';
 
@@ -224,17 +224,8 @@ async function matchesAny(
   values: readonly string[],
 ): Promise<boolean> {
   for (const value of values) {
-    if (await verifyQuietly(hashed, value)) return true;
+    if (await argon2idMatches(hashed, value)) return true;
   }
 
   return false;
-}
-
-async function verifyQuietly(hashed: string, value: string): Promise<boolean> {
-  try {
-    return await verify(hashed, value);
-  } catch {
-    // A malformed hash matches nothing.
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
-import { verify } from '@node-rs/argon2';
 import type { Containerv1beta1 } from '@scaleway/sdk-container';
+import { argon2idMatches } from '../secrets/argon2.ts';
 import { RotationSetupError } from './errors.ts';
 import type { RotationRun } from './run-context.ts';
 import type { EnvValue } from './values.ts';
@@ -36,7 +36,7 @@ export async function holdsValues(
   const checks = values.map(async ({ key, value }) => {
     const hash = hashes.get(key);
     if (hash === undefined) return false;
-    return verify(hash, value).catch(() => false);
+    return argon2idMatches(hash, value);
   });
 
   return (await Promise.all(checks)).every(Boolean);

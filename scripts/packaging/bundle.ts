@@ -1,6 +1,5 @@
 import {
   copyFile,
-  cp,
   mkdir,
   readdir,
   readFile,
@@ -17,15 +16,6 @@ const REQUIRE_SHIM =
   "import { createRequire as __evalapCreateRequire } from 'node:module';\n" +
   'const require = __evalapCreateRequire(import.meta.url);';
 
-/**
- * Packages with a native addon, which cannot live inside a bundle: left
- * external and shipped as they are installed, in dist/node_modules.
- */
-// Limitation (#8): the addon copied is the one installed here (linux-x64
-// glibc); a runtime on musl would need @node-rs/argon2-linux-x64-musl.
-// A WASM argon2 in lib/drift would remove the native addon altogether.
-export const NATIVE_PACKAGES = ['@node-rs/argon2'] as const;
-
 /** What one bundle holds and weighs. */
 export interface BundleReport {
   readonly name: string;
@@ -34,8 +24,6 @@ export interface BundleReport {
   readonly gzipBytes: number;
   /** npm packages bundled in, e.g. `@scaleway/sdk-secret`. */
   readonly packages: readonly string[];
-  /** Native packages it loads from dist/node_modules. */
-  readonly natives: readonly string[];
 }
 
 /** Options of {@link bundleFunction}. */
@@ -74,7 +62,6 @@ export async function bundleFunction(
     keepNames: true,
     legalComments: 'none',
     banner: { js: REQUIRE_SHIM },
-    external: [...NATIVE_PACKAGES],
     metafile: true,
     logLevel: 'error',
   });
@@ -91,40 +78,7 @@ export async function bundleFunction(
     bytes: code.byteLength,
     gzipBytes: gzipSync(code).byteLength,
     packages: packagesOf(result.metafile),
-    natives: output.imports
-      .filter((i) => i.external === true)
-      .map((i) => i.path)
-      .filter((path) => NATIVE_PACKAGES.some((name) => path === name)),
   };
-}
-
-/**
- * Copies each native package the bundles load, with its installed
- * platform packages (`<name>-linux-x64-gnu`…), to `<outDir>/node_modules`.
- */
-export async function copyNativePackages(
-  root: string,
-  outDir: string,
-  bundles: readonly BundleReport[],
-): Promise<string[]> {
-  const wanted = new Set(bundles.flatMap((bundle) => bundle.natives));
-  const copied: string[] = [];
-  for (const name of wanted) {
-    const [scope = '', base = ''] = name.split('/');
-    const scopeDir = join(root, 'node_modules', scope);
-    const siblings = (await readdir(scopeDir)).filter(
-      (dir) => dir === base || dir.startsWith(`${base}-`),
-    );
-    for (const dir of siblings) {
-      await cp(join(scopeDir, dir), join(outDir, 'node_modules', scope, dir), {
-        recursive: true,
-        dereference: true,
-      });
-      copied.push(`${scope}/${dir}`);
-    }
-  }
-
-  return copied;
 }
 
 /**

@@ -11,7 +11,6 @@ import { assertArtefact, listZip, type ZipEntry } from './artefact.ts';
 import {
   type BundleReport,
   bundleFunction,
-  copyNativePackages,
   writeRuntimeFiles,
 } from './bundle.ts';
 import { PackagingError } from './errors.ts';
@@ -91,7 +90,6 @@ export async function packageService(
     bundles.push(await bundleFunction(fn, { root: options.root, outDir }));
   }
   await writeRuntimeFiles(options.root, outDir);
-  await copyNativePackages(options.root, outDir, bundles);
 
   if (options.bundlesOnly === true || only !== undefined) {
     return { stage: options.stage, functions, bundles };
