@@ -1,11 +1,13 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { verify } from '@node-rs/argon2';
 import type { Functionv1beta1 } from '@scaleway/sdk-function';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { ensureStateBucket } from '../../lib/state/index.ts';
 import { PlatformClock } from '../../local/controls/clock.ts';
-import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
+import { LOCAL_DEFAULTS, localQueueUrl } from '../../local/defaults.ts';
 import { startFunctionRunner } from '../../local/runner/runner.ts';
 import { readFunctionArchive } from '../../local/scaleway/function/index.ts';
 import { extractZip } from '../../scripts/packaging/artefact.ts';
@@ -18,21 +20,32 @@ import {
   startTestScalewayApi,
   type TestScalewayApi,
 } from '../support/scaleway.ts';
+import {
+  type StorageFixture,
+  startStorageFixture,
+} from '../support/storage.ts';
 import { ROOT, tempDir } from './support.ts';
 
 const STAGE = 'staging';
 const NAMESPACE = `evalap-infra-${STAGE}`;
+const AUDIT_QUEUE = `evalap-audit-${STAGE}`;
 
-/** The control plane's own values, as the deploying environment holds them. */
-const CONTROL_PLANE = {
-  EVALAP_SCW_ACCESS_KEY: 'SCWCONTROLPLANE00001',
-  EVALAP_SCW_SECRET_KEY: '44444444-4444-4444-8444-444444444444',
+/** The control plane's Queues credentials and HTTP token. */
+const CONTROL_PLANE_TOKENS = {
   EVALAP_SQS_ACCESS_KEY: 'queues-access-key',
   EVALAP_SQS_SECRET_KEY: 'queues-secret-key-value',
   EVALAP_FUNCTION_TOKEN: 'function-token-of-staging',
 };
 
+/**
+ * The control plane's own values, as the deploying environment holds
+ * them: the API key of its IAM application (made in beforeAll, as
+ * docs/deploy.md has the user make it) and the tokens above.
+ */
+let controlPlane: Record<string, string>;
+
 let local: TestScalewayApi;
+let storage: StorageFixture;
 let service: Awaited<ReturnType<typeof tempDir>>;
 let report: PackageReport;
 let output: string;
@@ -41,6 +54,23 @@ let functions: Functionv1beta1.Function[];
 
 beforeAll(async () => {
   local = await startTestScalewayApi();
+  storage = await startStorageFixture();
+  // what docs/deploy.md has the user create before the first deploy
+  await storage.sqs.send(new CreateQueueCommand({ QueueName: AUDIT_QUEUE }));
+  await ensureStateBucket(storage.s3, `evalap-infra-state-${STAGE}`);
+  const application = await local.iam.createApplication({
+    name: `evalap-control-plane-${STAGE}`,
+    description: 'the control plane',
+  });
+  const key = await local.iam.createAPIKey({
+    applicationId: application.id,
+    description: 'control plane',
+  });
+  controlPlane = {
+    EVALAP_SCW_ACCESS_KEY: key.accessKey,
+    EVALAP_SCW_SECRET_KEY: key.secretKey ?? '',
+    ...CONTROL_PLANE_TOKENS,
+  };
   service = await tempDir('evalap-deploy-');
   report = await packageService({
     root: ROOT,
@@ -58,7 +88,10 @@ beforeAll(async () => {
       SCW_DEFAULT_ORGANIZATION_ID: LOCAL_DEFAULTS.organizationId,
       SCW_FUNCTION_URL: `${local.url}/functions/v1beta1/regions/fr-par`,
       EVALAP_SCW_API_URL: local.url,
-      ...CONTROL_PLANE,
+      EVALAP_S3_ENDPOINT: storage.storage.endpoint,
+      EVALAP_SQS_ENDPOINT: storage.storage.endpoint,
+      EVALAP_AUDIT_QUEUE_URL: localQueueUrl(storage.storage.port, AUDIT_QUEUE),
+      ...controlPlane,
     },
   });
 
@@ -72,6 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await local?.close();
+  await storage?.close();
   await service?.remove();
 });
 
@@ -98,14 +132,14 @@ describe('serverless deploy --stage staging on the local Functions API', () => {
     const secrets = namespace.secretEnvironmentVariables;
 
     expect(secrets.map((s) => s.key).sort()).toEqual(
-      Object.keys(CONTROL_PLANE).sort(),
+      Object.keys(controlPlane).sort(),
     );
-    for (const [key, value] of Object.entries(CONTROL_PLANE)) {
+    for (const [key, value] of Object.entries(controlPlane)) {
       const hashed = secrets.find((s) => s.key === key)?.hashedValue ?? '';
       expect(await verify(hashed, value), key).toBe(true);
     }
     expect(JSON.stringify(namespace.environmentVariables)).not.toContain(
-      CONTROL_PLANE.EVALAP_SCW_SECRET_KEY,
+      controlPlane.EVALAP_SCW_SECRET_KEY,
     );
   });
 
@@ -126,7 +160,6 @@ describe('serverless deploy --stage staging on the local Functions API', () => {
   });
 
   it('uploads the packaged zip to every function', async () => {
-    const { readFile } = await import('node:fs/promises');
     const zip = await readFile(report.zip?.path ?? '');
 
     for (const fn of functions) {
@@ -175,47 +208,126 @@ describe('serverless deploy --stage staging on the local Functions API', () => {
     );
   });
 
-  it('lets the local runner serve the uploaded bundle', async () => {
-    const runDir = join(service.path, 'deployed');
-    const fn = functionNamed('ship-audit-logs');
-    const zip = await readFunctionArchive(local.api.store, fn.id);
-    await extractZip(zip ?? Buffer.alloc(0), runDir);
-    // The runner maps a `dist/<file>/handler` to its functions/<file>.ts
-    // source; the uploaded files are served from another folder name so
-    // that the bundle itself is what runs.
-    await rename(join(runDir, 'dist'), join(runDir, 'deployed'));
-    await writeFile(
-      join(runDir, 'serverless.yml'),
-      stringify({
-        service: namespace.name,
-        provider: { name: 'scaleway', runtime: fn.runtime },
-        functions: {
-          [fn.name]: {
-            handler: fn.handler.replace(/^dist\//, 'deployed/'),
-            privacy: fn.privacy,
-          },
-        },
-      }),
-    );
-    const runner = await startFunctionRunner({
-      configFile: join(runDir, 'serverless.yml'),
-      clock: new PlatformClock(),
-      env: {},
-    });
+  it('lets the local runner serve what was deployed, as deployed', async () => {
+    const runner = await startDeployedRunner();
+    const stack = parse(await readFile('stacks/staging.yaml', 'utf8'));
 
     try {
       expect(runner.skipped).toEqual([]);
-      const url = runner.functions[0]?.url ?? '';
-      const denied = await fetch(url);
-      const answered = await fetch(url, {
-        headers: { 'x-auth-token': LOCAL_DEFAULTS.secretKey },
+      expect(runner.functions.map((fn) => fn.name).sort()).toEqual(
+        functions.map((fn) => fn.name).sort(),
+      );
+      // the deployed provision applies the staging stack…
+      const url = runner.functions.find((fn) => fn.name === 'provision')?.url;
+      const applied = await fetch(`${url}/apply`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-auth-token': CONTROL_PLANE_TOKENS.EVALAP_FUNCTION_TOKEN,
+        },
+        body: JSON.stringify({
+          requestId: 'deploy-test-apply-0001',
+          environment: STAGE,
+          stack,
+        }),
+      });
+      expect(applied.status).toBe(200);
+      const answer = (await applied.json()) as { changed: number };
+      expect(answer.changed).toBeGreaterThan(10);
+      // …then each registered CRON runs its bundle on that state
+      for (const name of ['rotate-secrets', 'check-drift', 'ship-audit-logs']) {
+        expect(await runner.runCron(name), name).toEqual([200]);
+      }
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it.each([
+    { case: 'no token: the platform gate', token: undefined, status: 403 },
+    {
+      case: "a platform key that is not the function's token",
+      token: LOCAL_DEFAULTS.secretKey,
+      status: 401,
+    },
+    {
+      case: 'the deployed function token, and a bad body',
+      token: CONTROL_PLANE_TOKENS.EVALAP_FUNCTION_TOKEN,
+      status: 400,
+    },
+  ])('answers $status to a POST /plan with $case', async (row) => {
+    const runner = await startDeployedRunner();
+
+    try {
+      const url = runner.functions.find((fn) => fn.name === 'provision')?.url;
+      const response = await fetch(`${url}/plan`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(row.token === undefined ? {} : { 'x-auth-token': row.token }),
+        },
+        body: '{}',
       });
 
-      expect(denied.status).toBe(403);
-      expect(answered.status).toBe(405);
-      expect(await answered.json()).toEqual({ error: 'use POST' });
+      expect(response.status).toBe(row.status);
     } finally {
       await runner.close();
     }
   });
 });
+
+/**
+ * Serves the uploaded zip with what the API holds: each function's
+ * handler and privacy, the namespace's variables, its registered CRON
+ * triggers, and the secret values the deployer sent (the API keeps only
+ * their hashes). Both the local key and the deployed function token pass
+ * the private-function gate, as IAM keys with the right permission would.
+ */
+async function startDeployedRunner() {
+  const runDir = await mkdtemp(join(service.path, 'deployed-'));
+  const zip = await readFunctionArchive(
+    local.api.store,
+    functions[0]?.id ?? '',
+  );
+  await extractZip(zip ?? Buffer.alloc(0), runDir);
+  // The runner maps a `dist/<file>/handler` to its functions/<file>.ts
+  // source; the uploaded files are served from another folder name so
+  // that the bundle itself is what runs.
+  await rename(join(runDir, 'dist'), join(runDir, 'deployed'));
+  const declared: Record<string, unknown> = {};
+  for (const fn of functions) {
+    const { crons } = await local.function.listCrons({ functionId: fn.id });
+    declared[fn.name] = {
+      handler: fn.handler.replace(/^dist\//, 'deployed/'),
+      privacy: fn.privacy,
+      events: crons.map((cron) => ({
+        schedule: { rate: cron.schedule, input: cron.args },
+      })),
+    };
+  }
+  await writeFile(
+    join(runDir, 'serverless.yml'),
+    stringify({
+      service: namespace.name,
+      provider: {
+        name: 'scaleway',
+        runtime: 'node20',
+        env: namespace.environmentVariables,
+        secret: controlPlane,
+      },
+      functions: declared,
+    }),
+  );
+  const gate = new Set([
+    LOCAL_DEFAULTS.secretKey,
+    CONTROL_PLANE_TOKENS.EVALAP_FUNCTION_TOKEN,
+  ]);
+
+  return startFunctionRunner({
+    configFile: join(runDir, 'serverless.yml'),
+    clock: new PlatformClock(),
+    env: {},
+    stage: STAGE,
+    isAuthorized: (token) => gate.has(token),
+  });
+}
