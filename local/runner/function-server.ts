@@ -65,6 +65,22 @@ export async function startFunctionServer(
     return { path: this.url.split('?')[0] ?? '/' };
   });
 
+  // Node's close() ends only the connections idle at that moment: a
+  // request in flight would keep its keep-alive connection, and close()
+  // waiting, for up to keepAliveTimeout (72 s). Once closing, each reply
+  // ends its connection instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) {
+      reply.header('connection', 'close');
+    }
+
+    return payload;
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     const token = request.headers['x-auth-token'];
     const trigger =

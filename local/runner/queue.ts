@@ -47,6 +47,7 @@ export class QueuePoller {
   readonly #invoke: QueueInvoke;
   readonly #events: QueuePollerEvents;
   #inFlight = 0;
+  readonly #deliveries = new Set<Promise<void>>();
   #running = true;
   #loop: Promise<void> = Promise.resolve();
   /** Cuts the current long poll short on stop. */
@@ -69,11 +70,16 @@ export class QueuePoller {
     this.#loop = this.#pollForever();
   }
 
-  /** Stops polling, cutting the current receive short. */
+  /**
+   * Stops polling, cutting the current receive short, then waits for the
+   * messages being delivered: each finishes its current attempt but is
+   * not retried (it comes back after the queue's visibility timeout).
+   */
   async stop(): Promise<void> {
     this.#running = false;
     this.#stopping.abort();
     await this.#loop;
+    await Promise.allSettled([...this.#deliveries]);
   }
 
   /** Messages being delivered right now (never more than ten). */
@@ -133,14 +139,18 @@ export class QueuePoller {
     );
     for (const message of reply.Messages ?? []) {
       this.#inFlight += 1;
-      void this.#deliver(queueUrl, message).finally(() => {
+      const delivery = this.#deliver(queueUrl, message).finally(() => {
         this.#inFlight -= 1;
+        this.#deliveries.delete(delivery);
       });
+      this.#deliveries.add(delivery);
     }
   }
 
   async #deliver(queueUrl: string, message: Message): Promise<void> {
     for (let attempt = 0; attempt <= QUEUE_RETRIES; attempt += 1) {
+      if (attempt > 0 && !this.#running) return;
+
       const status = await this.#invoke(
         this.#trigger,
         message.Body ?? '',
