@@ -1,30 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the installed bin, as `npx evalap-infra …` does. */
-function evalapInfra(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/evalap-infra.js', ...args],
-      { cwd: ROOT },
-      (error, stdout, stderr) => {
-        const code = error ? Number(error.code ?? 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { evalapInfra, ROOT } from '../support/cli.ts';
 
 describe.concurrent('evalap-infra', () => {
   it("prints the package's version with --version", async () => {

@@ -7,23 +7,13 @@ import {
   PROVISION_EXIT,
   runProvisionCommand,
 } from '../../lib/provision/cli.ts';
+import { captureIo } from '../support/cli.ts';
 import { type ProvisionFixture, startProvisionFixture } from './support.ts';
 
 let fixture: ProvisionFixture;
 
 function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-
-  return {
-    out,
-    err,
-    io: {
-      out: (line: string) => out.push(line),
-      err: (line: string) => err.push(line),
-      env: { ...fixture.environment, EVALAP_AUDIT_QUEUE_URL: undefined },
-    },
-  };
+  return captureIo(fixture.environment);
 }
 
 beforeAll(async () => {

@@ -6,24 +6,14 @@ import {
   type ProvisionFixture,
   startProvisionFixture,
 } from '../provision/support.ts';
+import { captureIo } from '../support/cli.ts';
 
 const STACK = 'stacks/production.yaml';
 
 let fixture: ProvisionFixture;
 
 function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-
-  return {
-    out,
-    err,
-    io: {
-      out: (line: string) => out.push(line),
-      err: (line: string) => err.push(line),
-      env: { ...fixture.environment, EVALAP_AUDIT_QUEUE_URL: undefined },
-    },
-  };
+  return captureIo(fixture.environment);
 }
 
 beforeAll(async () => {
