@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `npm run package -- <args>` as a user runs it, with every proxy
+ * variable pointing at a closed port: a tool that tried the network
+ * through them would fail.
+ */
+function npmRunPackage(...args: string[]): Promise<Run> {
+  const offline = 'http://127.0.0.1:9';
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', 'package', '--', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          HTTP_PROXY: offline,
+          HTTPS_PROXY: offline,
+          npm_config_offline: 'true',
+        },
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+interface Manifest {
+  stage: string;
+  functions: { name: string; bytes: number }[];
+  zip: { bytes: number; files: number } | null;
+}
+
+describe('npm run package', () => {
+  it('builds the production artefact and its manifest', async () => {
+    const run = await npmRunPackage('--stage', 'production');
+
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(
+      await readFile(join(ROOT, 'dist', 'manifest.json'), 'utf8'),
+    ) as Manifest;
+    expect(manifest.stage).toBe('production');
+    expect(manifest.functions.map((fn) => fn.name).sort()).toEqual([
+      'check-drift',
+      'provision',
+      'rotate-secrets',
+      'ship-audit-logs',
+    ]);
+    for (const fn of manifest.functions) {
+      expect(fn.bytes, fn.name).toBeLessThan(2 * 1024 * 1024);
+    }
+    expect(manifest.zip?.files).toBeGreaterThanOrEqual(4);
+  }, 120_000);
+
+  it('refuses an unknown stage with exit 2, naming the option', async () => {
+    const run = await npmRunPackage('--stage', 'prod');
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^--stage: /m);
+  });
+});
