@@ -155,6 +155,8 @@ export async function startFunctionRunner(
   const post = async (functionName: string, body: string) => {
     const reply = await fetch(`${urlOf(functionName)}/`, {
       method: 'POST',
+      // a trigger reads a 3xx as a failure to retry, never follows it
+      redirect: 'manual',
       headers: {
         'content-type': 'application/json',
         'user-agent': 'ScalewayServerlessOrchestrator/1.0',

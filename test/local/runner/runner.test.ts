@@ -158,25 +158,68 @@ describe('runner: queue triggers', () => {
   }
 
   it.each([
-    { case: 'a message that succeeds', id: 'ok', fail: 0, attempts: 1 },
-    { case: 'a message failing twice', id: 'flaky', fail: 2, attempts: 3 },
-    { case: 'a poison message', id: 'poison', fail: 99, attempts: 4 },
-  ])('delivers $case: $attempts attempt(s)', async ({ id, fail, attempts }) => {
+    {
+      $case: 'a message that succeeds',
+      message: { id: 'ok', fail: 0 },
+      attempts: 1,
+      left: 0,
+    },
+    {
+      $case: 'a message failing twice with 500',
+      message: { id: 'flaky', fail: 2 },
+      attempts: 3,
+      left: 0,
+    },
+    {
+      $case: 'a poison message (500)',
+      message: { id: 'poison', fail: 99 },
+      attempts: 4,
+      left: 1,
+    },
+    {
+      $case: 'a message redirected (302) twice',
+      message: { id: 'moved', fail: 2, status: 302 },
+      attempts: 3,
+      left: 0,
+    },
+    {
+      $case: 'a message always redirected (302)',
+      message: { id: 'moved-forever', fail: 99, status: 302 },
+      attempts: 4,
+      left: 1,
+    },
+    {
+      $case: 'a message always in conflict (409)',
+      message: { id: 'conflict', fail: 99, status: 409 },
+      attempts: 4,
+      left: 1,
+    },
+    {
+      $case: 'a message answered 202 (a 2xx is a success)',
+      message: { id: 'accepted', fail: 99, status: 202 },
+      attempts: 1,
+      left: 0,
+    },
+  ])('delivers $$case in $attempts attempt(s)', async (row) => {
+    const { id } = row.message;
+    const before = await messagesLeft();
+
     await storage.sqs.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: JSON.stringify({ id, fail }),
+        MessageBody: JSON.stringify(row.message),
       }),
     );
-
     await eventually(
       async () =>
-        recorded().attempts.get(id) === attempts &&
-        (await messagesLeft()) === (attempts === 4 ? 1 : 0),
+        recorded().attempts.get(id) === row.attempts &&
+        (await messagesLeft()) - before === row.left,
     );
+    // a message must not be delivered again once settled
+    await new Promise((resolve) => setTimeout(resolve, 200));
 
-    expect(recorded().attempts.get(id)).toBe(attempts);
-    expect(await messagesLeft()).toBe(attempts === 4 ? 1 : 0);
+    expect(recorded().attempts.get(id)).toBe(row.attempts);
+    expect((await messagesLeft()) - before).toBe(row.left);
   });
 
   it('keeps at most 10 messages in flight', async () => {

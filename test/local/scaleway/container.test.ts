@@ -1,5 +1,6 @@
 import { verify } from '@node-rs/argon2';
 import { Errors } from '@scaleway/sdk-client';
+import type { Containerv1beta1 } from '@scaleway/sdk-container';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CPU_MEMORY_TABLE } from '../../../lib/policy/index.ts';
 import { readContainerDeployments } from '../../../local/scaleway/container/index.ts';
@@ -10,6 +11,8 @@ import {
 } from '../../support/scaleway.ts';
 
 const FAST = { minDelay: 1, maxDelay: 1, timeout: 10 };
+const TOKEN = '11111111-1111-4111-8111-111111111111';
+const CONTAINERS_PATH = '/containers/v1beta1/regions/fr-par/containers';
 
 let local: TestScalewayApi;
 let namespaceId: string;
@@ -29,7 +32,10 @@ afterAll(async () => {
   await local?.close();
 });
 
-function createContainer(name: string) {
+function createContainer(
+  name: string,
+  extra: Partial<Containerv1beta1.CreateContainerRequest> = {},
+) {
   return local.container.createContainer({
     namespaceId,
     name,
@@ -46,6 +52,7 @@ function createContainer(name: string) {
       { key: 'API_KEY', value: 'api-value' },
     ],
     privateNetworkId: '2b2b6f0e-8d1e-4f56-9c56-5b2b1a1e2f30',
+    ...extra,
   });
 }
 
@@ -273,5 +280,74 @@ describe('Container CPU and memory limits', () => {
     });
 
     await expect(attempt).rejects.toBeInstanceOf(Errors.InvalidArgumentsError);
+  });
+});
+
+describe('Containers: PATCH as Go and Terraform clients send it', () => {
+  let patched = 0;
+
+  it.each([
+    {
+      $case: 'a secret sent with value null is deleted, others kept',
+      patch: {
+        secret_environment_variables: [{ key: 'API_KEY', value: null }],
+      },
+      expected: {
+        secret_environment_variables: [
+          {
+            key: 'DB_PASSWORD',
+            hashed_value: expect.stringMatching(/^\$argon2id\$/),
+          },
+        ],
+      },
+    },
+    {
+      $case: 'unknown_privacy keeps the privacy',
+      patch: { privacy: 'unknown_privacy' },
+      expected: { privacy: 'private' },
+    },
+    {
+      $case: 'unknown_protocol keeps the protocol',
+      patch: { protocol: 'unknown_protocol' },
+      expected: { protocol: 'h2c' },
+    },
+    {
+      $case: 'unknown_http_option keeps the HTTP option',
+      patch: { http_option: 'unknown_http_option' },
+      expected: { http_option: 'redirected' },
+    },
+    {
+      $case: 'unknown_sandbox keeps the sandbox',
+      patch: { sandbox: 'unknown_sandbox' },
+      expected: { sandbox: 'v1' },
+    },
+    {
+      $case: 'null fields keep their values',
+      patch: { port: null, min_scale: null, environment_variables: null },
+      expected: {
+        port: 8000,
+        min_scale: 1,
+        environment_variables: { LOG_LEVEL: 'info' },
+      },
+    },
+  ])('$$case', async ({ patch, expected }) => {
+    patched += 1;
+    const container = await createContainer(`patched-${patched}`, {
+      protocol: 'h2c',
+      httpOption: 'redirected',
+      sandbox: 'v1',
+    });
+
+    const response = await fetch(
+      `${local.url}${CONTAINERS_PATH}/${container.id}`,
+      {
+        method: 'PATCH',
+        headers: { 'x-auth-token': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...patch, redeploy: false }),
+      },
+    );
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject(expected);
   });
 });

@@ -14,6 +14,9 @@ import {
 const TOKEN = LOCAL_DEFAULTS.secretKey;
 const SECRETS_ROUTE = 'GET /secret-manager/v1beta1/regions/{region}/secrets';
 const SECRETS_PATH = '/secret-manager/v1beta1/regions/fr-par/secrets';
+const VPC_PATH = '/vpc/v2/regions/fr-par';
+const RDB_PATH = '/rdb/v1/regions/fr-par';
+const LATENCY_MS = 300;
 
 interface ClockState {
   now: string;
@@ -40,6 +43,28 @@ beforeEach(() => {
 
 async function json<T>(response: Promise<Response> | Response): Promise<T> {
   return (await (await response).json()) as T;
+}
+
+function newApplication() {
+  return local.iam.createApplication({
+    name: 'deleted-app',
+    description: '',
+  });
+}
+
+function newInstance() {
+  return local.rdb.createInstance({
+    name: 'ins-deletes',
+    engine: 'PostgreSQL-16',
+    nodeType: 'db-dev-s',
+    isHaCluster: false,
+    userName: 'deletes_admin',
+    password: 'Adm1n-passw0rd!',
+    tags: [],
+    disableBackup: true,
+    volumeSize: 0,
+    backupSameRegion: false,
+  });
 }
 
 function call(path: string, init: RequestInit = {}) {
@@ -90,6 +115,97 @@ describe('wire format', () => {
     const response = await call(`${SECRETS_PATH}/${secret.id}`, {
       method: 'DELETE',
     });
+
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe('');
+  });
+
+  it.each([
+    {
+      $case: 'an IAM application',
+      create: async () => {
+        const app = await newApplication();
+        return `/iam/v1alpha1/applications/${app.id}`;
+      },
+    },
+    {
+      $case: 'an IAM policy',
+      create: async () => {
+        const policy = await local.iam.createPolicy({
+          name: 'deleted-policy',
+          description: '',
+          noPrincipal: true,
+        });
+        return `/iam/v1alpha1/policies/${policy.id}`;
+      },
+    },
+    {
+      $case: 'an IAM API key',
+      create: async () => {
+        const key = await local.iam.createAPIKey({
+          applicationId: (await newApplication()).id,
+          description: '',
+        });
+        return `/iam/v1alpha1/api-keys/${key.accessKey}`;
+      },
+    },
+    {
+      $case: 'a VPC',
+      create: async () => {
+        const vpc = await local.vpc.createVPC({
+          name: 'deleted-vpc',
+          enableRouting: true,
+        });
+        return `${VPC_PATH}/vpcs/${vpc.id}`;
+      },
+    },
+    {
+      $case: 'a private network',
+      create: async () => {
+        const network = await local.vpc.createPrivateNetwork({
+          name: 'deleted-network',
+          defaultRoutePropagationEnabled: false,
+        });
+        return `${VPC_PATH}/private-networks/${network.id}`;
+      },
+    },
+    {
+      $case: 'a secret version',
+      create: async () => {
+        const secret = await local.secret.createSecret({
+          name: `versioned-${crypto.randomUUID()}`,
+        } as never);
+        await local.secret.createSecretVersion({
+          secretId: secret.id,
+          data: Buffer.from('value').toString('base64'),
+        });
+        return `${SECRETS_PATH}/${secret.id}/versions/1`;
+      },
+    },
+    {
+      $case: 'a database user',
+      create: async () => {
+        const instance = await newInstance();
+        await local.rdb.createUser({
+          instanceId: instance.id,
+          name: 'deleted_user',
+          password: 'Us3r-passw0rd!',
+          isAdmin: false,
+        });
+        return `${RDB_PATH}/instances/${instance.id}/users/deleted_user`;
+      },
+    },
+    {
+      $case: 'a database endpoint',
+      create: async () => {
+        const instance = await newInstance();
+        return `${RDB_PATH}/endpoints/${instance.endpoints[0]?.id}`;
+      },
+    },
+  ])('replies 204 with an empty body on deleting $$case', async (row) => {
+    const path = await row.create();
+
+    const response = await call(path, { method: 'DELETE' });
 
     expect(response.status).toBe(204);
     expect(await response.text()).toBe('');
@@ -332,6 +448,25 @@ describe('controls: latency', () => {
     latency.set({ ms: 30, route: SECRETS_ROUTE });
 
     expect(latency.delayFor(route)).toBe(expected);
+  });
+
+  it('holds the delayed route for its delay and leaves others fast', async () => {
+    const timed = async (request: () => Promise<unknown>) => {
+      const start = performance.now();
+      await request();
+      return performance.now() - start;
+    };
+    const listSecrets = () =>
+      local.secret.listSecrets({ scheduledForDeletion: false });
+    const listVpcs = () => local.vpc.listVPCs({});
+    await listSecrets(); // warm the connection up
+    local.api.controls.latency.set({ ms: LATENCY_MS, route: SECRETS_ROUTE });
+
+    const delayed = await timed(listSecrets);
+    const undelayed = await timed(listVpcs);
+
+    expect(delayed).toBeGreaterThanOrEqual(0.9 * LATENCY_MS);
+    expect(undelayed).toBeLessThan(LATENCY_MS);
   });
 
   it('is set over HTTP and still serves the request', async () => {

@@ -103,6 +103,29 @@ describe('secrets', () => {
     );
   });
 
+  it('protects and unprotects through the endpoints', async () => {
+    const secret = await createSecret();
+
+    const shielded = await secrets.protectSecret({ secretId: secret.id });
+    const refused = await secrets
+      .deleteSecret({ secretId: secret.id })
+      .catch((caught: unknown) => caught);
+    const stillThere = await secrets.getSecret({ secretId: secret.id });
+    const unshielded = await secrets.unprotectSecret({ secretId: secret.id });
+    await secrets.deleteSecret({ secretId: secret.id });
+    const deleted = await secrets.getSecret({ secretId: secret.id });
+
+    expect(shielded.protected).toBe(true);
+    expect(refused).toBeInstanceOf(Errors.PreconditionFailedError);
+    expect((refused as Errors.PreconditionFailedError).status).toBe(412);
+    expect((refused as Errors.PreconditionFailedError).precondition).toBe(
+      'protected_resource',
+    );
+    expect(stillThere.deletionRequestedAt).toBeUndefined();
+    expect(unshielded.protected).toBe(false);
+    expect(deleted.deletionRequestedAt).toBeInstanceOf(Date);
+  });
+
   it('deletes softly, then purges after 7 days', async () => {
     const secret = await createSecret({ path: '/soft' });
 
