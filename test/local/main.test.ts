@@ -15,6 +15,14 @@ import {
 
 const NO_FUNCTIONS = ['--serverless', 'no-such-serverless.yml'];
 
+/** The functions of serverless.yml, in file order (one port each). */
+const FUNCTIONS = [
+  'provision',
+  'rotate-secrets',
+  'check-drift',
+  'ship-audit-logs',
+];
+
 const folders: string[] = [];
 
 async function tempFolder(prefix: string): Promise<string> {
@@ -58,6 +66,42 @@ async function bucketExists(endpoint: string, bucket: string) {
     s3.destroy();
   }
 }
+
+describe('npm start: the default start', () => {
+  // Timing is not asserted: on a loaded 2-core machine a full start
+  // (initdb, four functions loaded through tsx) varies too much for a
+  // test; the banner's own "up in N s" line records it, and
+  // docs/local-platform.md gives a measured figure.
+  it('serves the four functions of serverless.yml over PostgreSQL', async () => {
+    const base = await freeBasePort();
+
+    const platform = await spawnNpmStart(['--port', String(base)]);
+    const banner = platform.stdout();
+    const api = await fetch(`${platform.exports.SCW_API_URL}/_local/clock`);
+    const provision = await fetch(`http://127.0.0.1:${base + 10}/`);
+    platform.child.kill('SIGTERM');
+    const exit = await platform.exited;
+
+    expect(banner).toMatch(/^Local Scaleway platform up in \d+\.\d s$/m);
+    for (const [index, name] of FUNCTIONS.entries()) {
+      expect(banner).toMatch(
+        new RegExp(
+          `^ {4}${name} +http://127\\.0\\.0\\.1:${base + 10 + index} ` +
+            ' \\(private\\)$',
+          'm',
+        ),
+      );
+    }
+    expect(banner).not.toContain('not served');
+    expect(banner).toMatch(
+      new RegExp(`^ {2}PostgreSQL +localhost:${base + 2} \\(TLS only`, 'm'),
+    );
+    expect(api.status).toBe(200);
+    // private: reachable, and refused without a token
+    expect(provision.status).toBe(403);
+    expect(exit).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
 
 describe('npm start: stopping', () => {
   it('stops on one Ctrl-C with 0, saves storage, keeps buckets', async () => {
