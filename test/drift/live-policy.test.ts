@@ -4,12 +4,15 @@ import {
   type DriftReport,
   LIVE_POLICY_RULES,
 } from '../../lib/drift/index.ts';
+import { environmentTag, MANAGED_BY_TAG } from '../../lib/inventory/index.ts';
+import { deployedName } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
   type AppliedIds,
   applyForTest,
   type DriftPlatform,
   driftStack,
+  required,
   startDriftPlatform,
 } from './fixture.ts';
 
@@ -24,10 +27,35 @@ describe('checkDrift live policy violations', () => {
     ids = await applyForTest(platform.local, stack);
     const { local } = platform;
 
-    // A public endpoint added by hand (its ACL is the default 0.0.0.0/0),
-    // and the container taken off the private network.
+    // The database recreated by hand without encryption at rest (it can
+    // only be set at creation), with a public endpoint (its ACL is the
+    // default 0.0.0.0/0), and the container taken off the private network.
+    await local.rdb.deleteInstance({ instanceId: ids.database });
+    const database = required(stack.database);
+    const recreated = await local.rdb.createInstance({
+      name: deployedName(database.name, stack.environment),
+      engine: database.engine,
+      nodeType: database.nodeType,
+      userName: 'evalap_admin',
+      password: 'Admin-Passw0rd!-xyz',
+      isHaCluster: database.highAvailability,
+      disableBackup: false,
+      volumeType: database.volume.type,
+      volumeSize: database.volume.sizeGb * 1e9,
+      encryption: { enabled: false },
+      initEndpoints: [
+        {
+          privateNetwork: {
+            privateNetworkId: ids.privateNetwork,
+            ipamConfig: {},
+          },
+        },
+      ],
+      backupSameRegion: false,
+      tags: [MANAGED_BY_TAG, environmentTag(stack.environment)],
+    });
     await local.rdb.createEndpoint({
-      instanceId: ids.database,
+      instanceId: recreated.id,
       endpointSpec: { loadBalancer: {} },
     });
     await local.container.updateContainer({
@@ -50,16 +78,25 @@ describe('checkDrift live policy violations', () => {
       case: 'a database public endpoint',
       rule: LIVE_POLICY_RULES.publicEndpoint,
       type: 'database',
+      severity: 'high',
     },
     {
       case: 'an open ACL on that endpoint',
       rule: LIVE_POLICY_RULES.openAcl,
       type: 'database',
+      severity: 'high',
+    },
+    {
+      case: 'encryption at rest off on the database',
+      rule: LIVE_POLICY_RULES.encryption,
+      type: 'database',
+      severity: 'high',
     },
     {
       case: 'a container off the private network',
       rule: LIVE_POLICY_RULES.containerNetwork,
       type: 'container',
+      severity: 'high',
     },
   ])('reports $case as a policy violation', (row) => {
     const found = report.findings.filter((f) => f.ruleId === row.rule);
@@ -67,5 +104,14 @@ describe('checkDrift live policy violations', () => {
     expect(found).toHaveLength(1);
     expect(found[0]?.class).toBe('policy-violation');
     expect(found[0]?.resourceType).toBe(row.type);
+    expect(found[0]?.severity).toBe(row.severity);
+  });
+
+  it('reports encryption at rest off once, not also as changed', () => {
+    const found = report.findings.filter((f) => f.field === 'encryptionAtRest');
+
+    expect(found.map((f) => [f.class, f.declared, f.live])).toEqual([
+      ['policy-violation', undefined, false],
+    ]);
   });
 });
