@@ -117,6 +117,8 @@ export async function verifyCommand(
     report = await verifyAuditTrail({
       bucket: audit.bucket,
       environment: audit.environment,
+      ...(audit.retentionDays ? { retentionDays: audit.retentionDays } : {}),
+      ...(audit.clock ? { clock: audit.clock } : {}),
       publicKey: async (version, fingerprint) => {
         if (trusted === null) {
           return audit.signingKeys.publicKey(version, fingerprint);
@@ -184,7 +186,7 @@ function renderText(report: IntegrityReport, bucket: string): string {
 
   const lines = report.problems.map(
     (problem) =>
-      `${problem.kind.padEnd(16)}  ${problem.key}: ${problem.detail}`,
+      `${problem.kind.padEnd(18)}  ${problem.key}: ${problem.detail}`,
   );
   const verdict = report.ok ? 'intact' : 'NOT intact';
   lines.push(

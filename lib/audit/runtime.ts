@@ -25,6 +25,10 @@ export interface AuditRuntime {
   sqs: SQSClient;
   /** The audit queue, then its dead-letter queue (`<queue>-dlq`). */
   queueUrls: string[];
+  /** The stack's `audit.retentionDays` (verify's expiry horizon). */
+  retentionDays?: number;
+  /** The clock of shipping and verifying. Default: the wall clock. */
+  clock?: AuditClock;
 }
 
 /** Inputs of auditRuntime. */
@@ -100,5 +104,7 @@ export function auditRuntime(options: AuditRuntimeOptions): AuditRuntime {
     ),
     sqs,
     queueUrls: queueUrl === undefined ? [] : [queueUrl, `${queueUrl}-dlq`],
+    retentionDays: stack.audit.retentionDays,
+    ...(options.clock ? { clock: options.clock } : {}),
   };
 }

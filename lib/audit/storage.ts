@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -17,6 +18,16 @@ export interface AuditObject {
   key: string;
   body: Buffer;
   metadata: Record<string, string>;
+}
+
+/** One entry of ListObjectVersions: a version or a delete marker. */
+export interface AuditObjectVersion {
+  key: string;
+  versionId: string;
+  /** True for a delete marker. */
+  deleteMarker: boolean;
+  /** The ETag of a version; empty for a delete marker. */
+  etag: string;
 }
 
 /** How to reach the audit bucket. */
@@ -241,6 +252,55 @@ export class AuditBucket {
     } while (token !== undefined);
 
     return keys.sort();
+  }
+
+  /**
+   * Every version and delete marker under a prefix (ListObjectVersions,
+   * all pages), in key order. An unversioned bucket gives one `null`
+   * version per key.
+   */
+  async listVersions(prefix: string): Promise<AuditObjectVersion[]> {
+    const versions: AuditObjectVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+
+    do {
+      try {
+        const page = await this.#s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.name,
+            Prefix: prefix,
+            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+            ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
+          }),
+        );
+        for (const item of page.Versions ?? []) {
+          versions.push({
+            key: item.Key ?? '',
+            versionId: item.VersionId ?? 'null',
+            deleteMarker: false,
+            etag: item.ETag ?? '',
+          });
+        }
+        for (const item of page.DeleteMarkers ?? []) {
+          versions.push({
+            key: item.Key ?? '',
+            versionId: item.VersionId ?? 'null',
+            deleteMarker: true,
+            etag: '',
+          });
+        }
+        const more = page.IsTruncated === true;
+        keyMarker = more ? page.NextKeyMarker : undefined;
+        versionMarker = more ? page.NextVersionIdMarker : undefined;
+      } catch (error) {
+        throw storageError('list-versions', this.name, prefix, error);
+      }
+    } while (keyMarker !== undefined);
+
+    return versions.sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+    );
   }
 
   async #customerKey(

@@ -1,7 +1,19 @@
 import type { KeyObject } from 'node:crypto';
 
-import { HOUR_MS } from '../clock.ts';
-import { digestPrefix, parseDigestKey, parseLogObjectKey } from '../layout.ts';
+import {
+  type AuditClock,
+  DAY_MS,
+  HOUR_MS,
+  startOfHour,
+  systemClock,
+} from '../clock.ts';
+import {
+  digestKey,
+  digestPrefix,
+  parseDigestKey,
+  parseLogObjectKey,
+} from '../layout.ts';
+import { AUDIT_RETENTION_DAYS } from '../retention.ts';
 import type { AuditBucket } from '../storage.ts';
 import {
   type AuditDigest,
@@ -11,6 +23,7 @@ import {
   signingText,
   verifyDigestSignature,
 } from './digest.ts';
+import { checkVersionHistory, type HistoryScope } from './history.ts';
 
 /** The kinds of problem `audit verify` reports. */
 export type IntegrityProblemKind =
@@ -20,7 +33,11 @@ export type IntegrityProblemKind =
   | 'unlisted-object'
   | 'modified-digest'
   | 'missing-digest'
-  | 'reordered-digest';
+  | 'reordered-digest'
+  | 'overwritten-object'
+  | 'deleted-object'
+  | 'overwritten-digest'
+  | 'deleted-digest';
 
 /** One integrity problem: what, where, and why (no event content). */
 export interface IntegrityProblem {
@@ -35,7 +52,7 @@ export interface IntegrityReport {
   environment: string;
   digests: number;
   objects: number;
-  /** Log objects newer than the last digest, not sealed yet. */
+  /** Log objects of hours not due for sealing yet. */
   pending: number;
   /** The oldest digest checked (the chain's start after expiry). */
   chainStart: string | null;
@@ -48,11 +65,36 @@ export type PublicKeyResolver = (
   fingerprint: string,
 ) => Promise<KeyObject | null>;
 
+/**
+ * How long after its end an hour must have its digest: the CRON's
+ * 10-minute grace, its 15-minute drain schedule (staging; production
+ * drains every 5) and its 5-minute timeout.
+ */
+export const SEAL_DEADLINE_MS = 30 * 60_000;
+
 /** Options of verifyAuditTrail. */
 export interface VerifyOptions {
   bucket: AuditBucket;
   environment: string;
   publicKey: PublicKeyResolver;
+  /** Says which hours are due for sealing. Default: the wall clock. */
+  clock?: AuditClock;
+  /**
+   * The stack's `audit.retentionDays`: digests and objects older than
+   * this may have been expired by the lifecycle. Default: the minimum of
+   * the environment (AUDIT_RETENTION_DAYS), else 7.
+   */
+  retentionDays?: number;
+  /** Time after an hour's end by which it is sealed. Default: 30 min. */
+  sealDeadlineMs?: number;
+}
+
+function retentionDaysOf(options: VerifyOptions): number {
+  const minimum = (AUDIT_RETENTION_DAYS as Record<string, number>)[
+    options.environment
+  ];
+
+  return options.retentionDays ?? minimum ?? 7;
 }
 
 interface ReadDigest {
@@ -105,14 +147,18 @@ async function readDigest(
 /**
  * Verifies an environment's audit trail: each digest's signature and its
  * link to the previous digest (hash, signature, key, consecutive hours),
- * then each listed object's SHA-256. Reports changed, missing, moved
- * (reordered) and unlisted objects and changed, missing or reordered
- * digests. Untouched data gives `ok: true` and no problems.
+ * each listed object's SHA-256, a digest for every hour due (ended more
+ * than `sealDeadlineMs` ago) from the chain's start on, the oldest
+ * digest's predecessor unless the lifecycle may have expired it, and the
+ * version history of digests and log objects (see checkVersionHistory).
+ * Untouched data gives `ok: true` and no problems.
  */
 export async function verifyAuditTrail(
   options: VerifyOptions,
 ): Promise<IntegrityReport> {
   const { bucket, environment } = options;
+  const now = (options.clock ?? systemClock).now();
+  const retentionDays = retentionDaysOf(options);
   const problems: IntegrityProblem[] = [];
 
   const allKeys = await bucket.list(`${environment}/`);
@@ -138,28 +184,20 @@ export async function verifyAuditTrail(
     objects += await checkObjects(bucket, current, problems);
   }
 
-  const lastHour = digests.at(-1)?.hour.getTime() ?? Number.NEGATIVE_INFINITY;
-  let pending = 0;
-  for (const key of logKeys) {
-    const hour = parseLogObjectKey(key)?.hour.getTime() ?? 0;
-    if (hour > lastHour) {
-      pending += 1;
-    } else if (!listed.has(key)) {
-      problems.push({
-        kind: 'unlisted-object',
-        key,
-        detail: 'in a sealed hour but in no digest',
-      });
-    }
-  }
+  checkChainStart(digests[0], { now, retentionDays }, problems);
+  const lastDue = lastDueHour(now, options.sealDeadlineMs);
+  checkDueHours(options, digests, logKeys, lastDue, problems);
+  const pending = checkLogKeys(digests, logKeys, listed, lastDue, problems);
+  checkVersionHistory(
+    await bucket.listVersions(`${environment}/`),
+    { now, retentionDays },
+    problems,
+  );
 
   const unique = [
     ...new Map(problems.map((p) => [`${p.kind} ${p.key}`, p])).values(),
   ];
 
-  // Limitation (#7): digests deleted at the end of the chain, with their
-  // hours' objects, look like hours not sealed yet; an external anchor
-  // (e.g. the latest digest hash kept elsewhere) would detect it.
   return {
     ok: unique.length === 0,
     environment,
@@ -169,6 +207,110 @@ export async function verifyAuditTrail(
     chainStart: digests[0]?.key ?? null,
     problems: unique,
   };
+}
+
+/** The start of the newest hour whose digest is due at `now`. */
+function lastDueHour(now: Date, deadlineMs = SEAL_DEADLINE_MS): number {
+  return startOfHour(new Date(now.getTime() - deadlineMs)).getTime() - HOUR_MS;
+}
+
+/**
+ * The oldest remaining digest starts the chain (no predecessor) or chains
+ * to a digest the lifecycle may have expired: one whose hour is more than
+ * the retention ago. A younger predecessor was deleted (head truncation).
+ */
+function checkChainStart(
+  oldest: ReadDigest | undefined,
+  scope: HistoryScope,
+  problems: IntegrityProblem[],
+): void {
+  const previous = oldest?.digest?.previousDigest ?? null;
+  if (previous === null) {
+    return;
+  }
+
+  const hour = parseDigestKey(previous.key)?.getTime() ?? 0;
+  const expiresAfter = hour + scope.retentionDays * DAY_MS;
+  if (expiresAfter <= scope.now.getTime()) {
+    return;
+  }
+
+  problems.push({
+    kind: 'missing-digest',
+    key: previous.key,
+    detail:
+      `the oldest digest chains to it, and the ${scope.retentionDays}-day ` +
+      'retention cannot have expired it',
+  });
+}
+
+/**
+ * Every hour due, from the chain's start (or the first log object when no
+ * digest is left) on, has a digest: the CRON seals hours without events
+ * too, so a missing one at the end of the chain is a deletion.
+ */
+function checkDueHours(
+  options: VerifyOptions,
+  digests: readonly ReadDigest[],
+  logKeys: readonly string[],
+  lastDue: number,
+  problems: IntegrityProblem[],
+): void {
+  const firstLog = logKeys
+    .map((key) => parseLogObjectKey(key)?.hour.getTime() ?? lastDue)
+    .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+  const start = digests[0]?.hour.getTime() ?? firstLog;
+  const sealed = new Set(digests.map((d) => d.hour.getTime()));
+
+  for (let hour = start; hour <= lastDue; hour += HOUR_MS) {
+    if (sealed.has(hour)) {
+      continue;
+    }
+
+    problems.push({
+      kind: 'missing-digest',
+      key: digestKey(options.environment, new Date(hour)),
+      detail: 'the hour is over and due for sealing, but has no digest',
+    });
+  }
+}
+
+/**
+ * Log objects of hours not due yet are pending; an object of a sealed hour
+ * (or of an hour before the chain's start) that no digest lists is
+ * unlisted. Objects of a due hour without digest are covered by that
+ * hour's missing digest. Returns the pending count.
+ */
+function checkLogKeys(
+  digests: readonly ReadDigest[],
+  logKeys: readonly string[],
+  listed: ReadonlySet<string>,
+  lastDue: number,
+  problems: IntegrityProblem[],
+): number {
+  const sealed = new Set(digests.map((d) => d.hour.getTime()));
+  const start = digests[0]?.hour.getTime() ?? Number.NEGATIVE_INFINITY;
+  let pending = 0;
+
+  for (const key of logKeys) {
+    const hour = parseLogObjectKey(key)?.hour.getTime() ?? 0;
+    if (listed.has(key)) {
+      continue;
+    }
+    if (hour > lastDue && !sealed.has(hour)) {
+      pending += 1;
+    } else if (sealed.has(hour) || hour < start) {
+      problems.push({
+        kind: 'unlisted-object',
+        key,
+        detail: sealed.has(hour)
+          ? 'in a sealed hour but in no digest'
+          : 'older than the oldest digest',
+      });
+    }
+  }
+
+  return pending;
 }
 
 async function checkDigest(
