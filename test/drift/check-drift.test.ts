@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkDrift, type DriftReport } from '../../lib/drift/index.ts';
+import { environmentTag, MANAGED_BY_TAG } from '../../lib/inventory/index.ts';
 import type { Stack } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
@@ -87,6 +88,25 @@ describe('checkDrift on the local platform', () => {
         name: 'hand-made',
         registryImage: 'rg.fr-par.scw.cloud/evalap/tool:1',
       });
+      const staging = [MANAGED_BY_TAG, environmentTag('staging')];
+      await local.secret.createSecret({
+        name: 'stray-staging',
+        path: '/evalap/stray',
+        tags: staging,
+      });
+      await local.vpc.createVPC({ name: 'stray-vpc-staging', tags: staging });
+      await local.secret.createSecret({
+        name: 'stray-production',
+        path: '/evalap/stray',
+        tags: [MANAGED_BY_TAG, environmentTag('production')],
+      });
+      await local.iam.updateApplication({
+        applicationId: ids.application,
+        tags: [MANAGED_BY_TAG],
+      });
+      await local.secret.unprotectSecret({
+        secretId: required(ids.secrets['db-password']),
+      });
 
       report = await check();
     });
@@ -99,6 +119,7 @@ describe('checkDrift on the local platform', () => {
         field: 'backupRetentionDays',
         declared: 14,
         live: 3,
+        severity: 'medium',
       },
       {
         case: 'a container env var',
@@ -107,6 +128,7 @@ describe('checkDrift on the local platform', () => {
         field: 'env',
         declared: { LOG_LEVEL: 'info', FEATURES: 'a' },
         live: { LOG_LEVEL: 'debug', FEATURES: 'a' },
+        severity: 'medium',
       },
       {
         case: 'an IAM rule (org-wide: a policy violation)',
@@ -114,18 +136,51 @@ describe('checkDrift on the local platform', () => {
         type: 'iam-policy',
         field: 'rules',
         live: ['organization ContainersFullAccess'],
+        severity: 'high',
       },
       {
         case: 'a secret deleted through the API',
         class: 'missing',
         type: 'secret',
         name: 'api-key-staging',
+        severity: 'high',
       },
       {
         case: 'an unmanaged container in the managed namespace',
         class: 'unmanaged',
         type: 'container',
         name: 'hand-made',
+        severity: 'medium',
+      },
+      {
+        case: 'a secret tagged for staging, undeclared',
+        class: 'unmanaged',
+        type: 'secret',
+        name: 'stray-staging',
+        severity: 'medium',
+      },
+      {
+        case: 'a VPC tagged for staging, undeclared',
+        class: 'unmanaged',
+        type: 'vpc',
+        name: 'stray-vpc-staging',
+        severity: 'medium',
+      },
+      {
+        case: 'a tag removed from an application',
+        class: 'changed',
+        type: 'iam-application',
+        field: 'tags',
+        severity: 'low',
+      },
+      {
+        case: 'a secret unprotected (security)',
+        class: 'changed',
+        type: 'secret',
+        field: 'protected',
+        declared: true,
+        live: false,
+        severity: 'high',
       },
     ])('reports $case as $class', (row) => {
       const found = report.findings.filter(
@@ -139,7 +194,15 @@ describe('checkDrift on the local platform', () => {
       expect(found).toHaveLength(1);
       if ('declared' in row) expect(found[0]?.declared).toEqual(row.declared);
       if ('live' in row) expect(found[0]?.live).toEqual(row.live);
+      expect(found[0]?.severity).toBe(row.severity);
       expect(found[0]?.status).toBe('new');
+    });
+
+    it('leaves out a resource tagged for another environment', () => {
+      const names = report.findings.map((f) => f.resourceName);
+
+      expect(names).toContain('stray-staging');
+      expect(names).not.toContain('stray-production');
     });
 
     it('reports the org-wide rule once, as a violation, not also as changed', () => {
