@@ -92,12 +92,18 @@ describe('checkDrift on the local platform', () => {
       await local.secret.createSecret({
         name: 'stray-staging',
         path: '/evalap/stray',
+        protected: false,
         tags: staging,
       });
-      await local.vpc.createVPC({ name: 'stray-vpc-staging', tags: staging });
+      await local.vpc.createVPC({
+        name: 'stray-vpc-staging',
+        tags: staging,
+        enableRouting: true,
+      });
       await local.secret.createSecret({
         name: 'stray-production',
         path: '/evalap/stray',
+        protected: false,
         tags: [MANAGED_BY_TAG, environmentTag('production')],
       });
       await local.iam.updateApplication({
