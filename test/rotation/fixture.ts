@@ -7,6 +7,7 @@ import { Containerv1beta1 } from '@scaleway/sdk-container';
 import { Iamv1alpha1 } from '@scaleway/sdk-iam';
 import { Rdbv1 } from '@scaleway/sdk-rdb';
 import { Secretv1beta1 } from '@scaleway/sdk-secret';
+import { Vpcv2 } from '@scaleway/sdk-vpc';
 import pino from 'pino';
 import { type AuditEvent, AuditLogger } from '../../lib/audit/index.ts';
 import {
@@ -55,6 +56,7 @@ export function platformClients(platform: LocalPlatform) {
     iam: new Iamv1alpha1.API(client),
     rdb: new Rdbv1.API(client),
     container: new Containerv1beta1.API(client),
+    vpc: new Vpcv2.API(client),
     s3: localS3Client(platform.storageEndpoint) as S3Client,
   };
 }
@@ -129,6 +131,26 @@ export async function provisionScenario(
   });
   add('iam-api-key', application.name, key.accessKey);
 
+  // the production database is reached on its private network only
+  const network = stack.network;
+  if (!network) throw new Error('production declares a network');
+  const vpc = await clients.vpc.createVPC({
+    region,
+    projectId,
+    name: deployedName(network.vpc.name, env),
+    enableRouting: true,
+  });
+  const privateNetwork = await clients.vpc.createPrivateNetwork({
+    region,
+    projectId,
+    vpcId: vpc.id,
+    name: deployedName(network.privateNetwork.name, env),
+    subnets: [network.privateNetwork.cidr],
+    defaultRoutePropagationEnabled: false,
+  });
+  add('vpc', vpc.name, vpc.id);
+  add('private-network', privateNetwork.name, privateNetwork.id);
+
   const adminUser = database.users.find((u) => u.admin);
   const adminPassword = generatePassword();
   const instance = await clients.rdb.createInstance({
@@ -143,8 +165,19 @@ export async function provisionScenario(
     disableBackup: true,
     volumeType: 'lssd',
     volumeSize: 5_000_000_000,
+    initEndpoints: [
+      {
+        privateNetwork: {
+          privateNetworkId: privateNetwork.id,
+          ipamConfig: {},
+        },
+      },
+    ],
     backupSameRegion: false,
   });
+  if (instance.endpoints.some((endpoint) => !endpoint.privateNetwork)) {
+    throw new Error('the database has an endpoint off its private network');
+  }
   add('database-instance', instance.name, instance.id);
   await clients.rdb.createDatabase({
     region,

@@ -269,17 +269,20 @@ function buildEndpoint(
     };
   }
 
-  // Differs from Scaleway (docs/local-platform.md): private network
-  // endpoints are not reachable locally; IPAM addresses are derived from
-  // the network id, not taken from its subnet.
+  // Differs from Scaleway (docs/local-platform.md): IPAM addresses are
+  // derived from the network id, not taken from its subnet. This machine
+  // is the only host of every local private network: the endpoint names
+  // the local server (hostname and port), so a client here reaches it.
   const serviceIp =
     network.service_ip ?? ipamAddress(network.private_network_id);
+  const address = engineAddress(context);
 
   return {
     id: newId(),
     ip: serviceIp.split('/')[0] ?? serviceIp,
-    port: 5432,
+    port: address.port,
     name: null,
+    hostname: address.hostname,
     private_network: {
       private_network_id: network.private_network_id,
       provisioning_mode: network.service_ip === undefined ? 'ipam' : 'static',
