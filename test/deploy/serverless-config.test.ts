@@ -28,6 +28,7 @@ interface Resolved {
     {
       handler: string;
       privacy: string;
+      privateNetworkId?: string | null;
       events?: (
         | { schedule: { rate: string; input?: unknown } }
         | { sqs: { name: string; queue: string } }
@@ -178,6 +179,41 @@ describe('serverless.yml', () => {
 
     expect(privacy).toEqual(['private', 'private', 'private', 'private']);
   });
+
+  it('attaches rotate-secrets alone to EVALAP_PRIVATE_NETWORK_ID', async () => {
+    const networkId = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const text = await readFile(join(ROOT, 'serverless.yml'), 'utf8');
+    const env = packageEnvironment(requiredDeployVariables(text), {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      EVALAP_PRIVATE_NETWORK_ID: networkId,
+    });
+
+    const output = await runServerless(
+      ['print', '--stage', 'production', '--format', 'json'],
+      { cwd: ROOT, env },
+    );
+
+    const attached = JSON.parse(output.slice(output.indexOf('{'))) as Resolved;
+    const networks = (config: Resolved) =>
+      Object.entries(config.functions).map(([name, fn]) => [
+        name,
+        fn.privateNetworkId ?? null,
+      ]);
+    expect(networks(attached)).toEqual([
+      ['provision', null],
+      ['rotate-secrets', networkId],
+      ['check-drift', null],
+      ['ship-audit-logs', null],
+    ]);
+    // without the variable (before the first apply), no network at all
+    expect(networks(stageConfig('production')).map(([, id]) => id)).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+  }, 60_000);
 });
 
 describe('requiredDeployVariables', () => {
