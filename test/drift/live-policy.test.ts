@@ -5,11 +5,12 @@ import {
   LIVE_POLICY_RULES,
 } from '../../lib/drift/index.ts';
 import { environmentTag, MANAGED_BY_TAG } from '../../lib/inventory/index.ts';
-import { deployedName } from '../../lib/stack/index.ts';
+import { deployedName, parseStack } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
   type AppliedIds,
   applyForTest,
+  DRIFT_STACK_YAML,
   type DriftPlatform,
   driftStack,
   required,
@@ -112,6 +113,45 @@ describe('checkDrift live policy violations', () => {
 
     expect(found.map((f) => [f.class, f.declared, f.live])).toEqual([
       ['policy-violation', undefined, false],
+    ]);
+  });
+});
+
+describe('checkDrift live policy violations in production', () => {
+  let platform: DriftPlatform;
+
+  beforeAll(async () => {
+    platform = await startDriftPlatform();
+  });
+
+  afterAll(() => platform.close());
+
+  it('reports a container off the private network as critical', async () => {
+    const stack = parseStack(
+      DRIFT_STACK_YAML.replace(
+        'environment: staging',
+        'environment: production',
+      ),
+      'drift-production.yaml',
+    );
+    const ids = await applyForTest(platform.local, stack);
+    await platform.local.container.updateContainer({
+      containerId: ids.container,
+      privateNetworkId: '',
+    });
+
+    const report = await checkDrift({
+      stack,
+      apis: platform.local,
+      organizationId: LOCAL_DEFAULTS.organizationId,
+      retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
+    });
+    const found = report.findings.filter(
+      (f) => f.ruleId === LIVE_POLICY_RULES.containerNetwork,
+    );
+
+    expect(found.map((f) => [f.resourceName, f.severity])).toEqual([
+      ['api-production', 'critical'],
     ]);
   });
 });
