@@ -45,8 +45,10 @@ export function banner(
     ...functions,
     ...skipped,
     ...stage,
-    `  Controls          ${platform.scalewayApiUrl}/_local/  ` +
-      `and ${platform.storageEndpoint}/_local/storage/`,
+    `  Controls          ${platform.scalewayApiUrl}/_local/clock, ` +
+      '/_local/counters, /_local/faults, /_local/latency',
+    `                    ${platform.storageEndpoint}/_local/storage/faults ` +
+      '(docs/local-platform.md)',
     `  State             ${persist ? 'persisted' : 'in memory (use --persist)'}`,
     '',
     'Point the CLI at it (the key is accepted by this platform only):',
