@@ -111,7 +111,7 @@ async function auditTrail() {
 }
 
 describe('rotating the audit keys', () => {
-  it('keeps objects and digests of the previous versions readable', async () => {
+  it('keeps what the previous versions protect readable', async () => {
     const first = await generateFirstKey('audit-sse-key');
     await generateFirstKey('audit-signing-key');
     const trail = await auditTrail();
