@@ -41,6 +41,16 @@ export interface FauxqsS3Store {
   deleteObject(bucket: string, key: string): void;
 }
 
+/**
+ * A message as fauxqs keeps it: `messageId`, `body`, its digests, send
+ * time, receive count, attributes (a `BinaryValue` is a Buffer), and the
+ * FIFO group and deduplication ids. Kept as a plain record.
+ */
+export type FauxqsMessage = Record<string, unknown> & {
+  messageId: string;
+  body: string;
+};
+
 /** A queue as fauxqs keeps it (the parts a snapshot needs). */
 export interface FauxqsQueue {
   name: string;
@@ -52,6 +62,17 @@ export interface FauxqsQueue {
   /** Seconds since the epoch. */
   createdTimestamp: number;
   lastModifiedTimestamp: number;
+  /** Visible messages of a standard queue. */
+  messages: FauxqsMessage[];
+  /** Messages sent with a delay that has not ended. */
+  delayedMessages: FauxqsMessage[];
+  /** Received, not yet deleted, by receipt handle. */
+  inflightMessages: Map<string, { message: FauxqsMessage }>;
+  /** FIFO queues: visible and delayed messages by group. */
+  fifoMessages: Map<string, FauxqsMessage[]>;
+  fifoDelayed: Map<string, FauxqsMessage[]>;
+  /** Adds a message as a send does (delay and FIFO group honoured). */
+  enqueue(message: FauxqsMessage): void;
 }
 
 /** The part of fauxqs's SQS store the queue snapshot uses. */
@@ -84,8 +105,9 @@ export interface FauxqsStores {
 
 type StoreModule = Record<string, new () => unknown>;
 
-// Limitation (#3): these paths are fauxqs 1.9.x internals, not its public
-// API; an upgrade that moves them fails here, at start, with a clear error.
+// These paths are fauxqs 1.9.2 internals, not its public API: the version
+// is pinned exactly in package.json, and an upgrade that moves them fails
+// here, at start, with a clear error (test/local/storage).
 const STORE_FILES = {
   sqsStore: ['./sqs/sqsStore.js', 'SqsStore'],
   snsStore: ['./sns/snsStore.js', 'SnsStore'],

@@ -1,7 +1,11 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { FauxqsQueue, FauxqsSqsStore } from './fauxqs-internals.ts';
+import type {
+  FauxqsMessage,
+  FauxqsQueue,
+  FauxqsSqsStore,
+} from './fauxqs-internals.ts';
 
 const storedQueue = z.object({
   name: z.string().min(1),
@@ -10,37 +14,43 @@ const storedQueue = z.object({
   tags: z.record(z.string(), z.string()),
   createdTimestamp: z.number().int(),
   lastModifiedTimestamp: z.number().int(),
+  // version 1 snapshots kept no messages
+  messages: z
+    .array(z.looseObject({ messageId: z.string(), body: z.string() }))
+    .default([]),
 });
 
 const queueSnapshotSchema = z.object({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   queues: z.array(storedQueue),
 });
 
 type QueueSnapshot = z.infer<typeof queueSnapshotSchema>;
 
 /**
- * Writes the definition of every queue (name, ARN, attributes such as
- * `VisibilityTimeout` and `RedrivePolicy`, tags) to `file`, atomically.
- * Messages are not written.
+ * Writes every queue (name, ARN, attributes such as `VisibilityTimeout`
+ * and `RedrivePolicy`, tags) with its messages to `file`, atomically.
+ * A message received and not deleted is saved as a visible one: after a
+ * restart it is delivered again, as after a consumer crash.
  */
 export async function saveQueues(
   file: string,
   store: FauxqsSqsStore,
 ): Promise<void> {
   const snapshot: QueueSnapshot = {
-    version: 1,
+    version: 2,
     queues: [...store.queues.values()].map(storeQueue),
   };
 
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify(snapshot), { mode: 0o600 });
+  const text = JSON.stringify(snapshot, encodeBinary);
+  await writeFile(`${file}.tmp`, text, { mode: 0o600 });
   await rename(`${file}.tmp`, file);
 }
 
 /**
- * Recreates, empty, the queues a snapshot of {@link saveQueues} lists, if
- * there is one. Their URLs are rebuilt for `port`, the port the server
+ * Recreates the queues a snapshot of {@link saveQueues} lists, with their
+ * messages, if there is one. Their URLs are rebuilt for `port`, the port the server
  * listens on now, so a queue keeps working when the ports move. Returns
  * how many queues were restored.
  */
@@ -55,7 +65,7 @@ export async function loadQueues(
   } catch {
     return 0;
   }
-  const snapshot = queueSnapshotSchema.parse(JSON.parse(text));
+  const snapshot = queueSnapshotSchema.parse(JSON.parse(text, decodeBinary));
 
   let restored = 0;
   for (const stored of snapshot.queues) {
@@ -72,6 +82,9 @@ export async function loadQueues(
     );
     queue.createdTimestamp = stored.createdTimestamp;
     queue.lastModifiedTimestamp = stored.lastModifiedTimestamp;
+    for (const message of stored.messages) {
+      queue.enqueue(message as FauxqsMessage);
+    }
     restored += 1;
   }
 
@@ -86,5 +99,37 @@ function storeQueue(queue: FauxqsQueue): QueueSnapshot['queues'][number] {
     tags: Object.fromEntries(queue.tags),
     createdTimestamp: queue.createdTimestamp,
     lastModifiedTimestamp: queue.lastModifiedTimestamp,
+    messages: messagesOf(queue),
   };
+}
+
+/** Every message of a queue, received ones first (sent earliest). */
+function messagesOf(queue: FauxqsQueue): FauxqsMessage[] {
+  const received = [...queue.inflightMessages.values()].map(
+    (entry) => entry.message,
+  );
+
+  return [
+    ...received,
+    ...queue.messages,
+    ...queue.delayedMessages,
+    ...[...queue.fifoMessages.values()].flat(),
+    ...[...queue.fifoDelayed.values()].flat(),
+  ];
+}
+
+/** JSON replacer: a Buffer (a binary attribute) as `{ $binary: base64 }`. */
+function encodeBinary(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+
+  return Buffer.isBuffer(original)
+    ? { $binary: original.toString('base64') }
+    : value;
+}
+
+/** JSON reviver: the inverse of {@link encodeBinary}. */
+function decodeBinary(_key: string, value: unknown): unknown {
+  const binary = (value as { $binary?: unknown } | null)?.$binary;
+
+  return typeof binary === 'string' ? Buffer.from(binary, 'base64') : value;
 }

@@ -23,12 +23,10 @@ export interface ObjectStorageOptions {
   region?: string;
   /**
    * Folder where buckets, their configuration and every object version
-   * (`object-storage.json`), and the queues' definitions (`queues.json`:
-   * names, attributes, tags) are saved on close and restored on start.
-   * Default: none (memory only).
+   * (`object-storage.json`), and the queues with their messages
+   * (`queues.json`: names, attributes, tags, messages) are saved on close
+   * and restored on start. Default: none (memory only).
    */
-  // Limitation (#3): queue messages are not saved; a restart keeps the
-  // queues but empties them (fauxqs's message state has no export).
   dataDir?: string;
 }
 

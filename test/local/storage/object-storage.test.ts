@@ -446,7 +446,7 @@ describe('Object Storage: persistence', () => {
 });
 
 describe('Queues: persistence', () => {
-  it('restores queue definitions, empty, under the new port', async () => {
+  it('restores queues and their messages under the new port', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'evalap-queues-'));
     const clock = new PlatformClock();
     const first = await startObjectStorage({ port: 0, clock, dataDir: folder });
@@ -472,8 +472,21 @@ describe('Queues: persistence', () => {
         Attributes: { VisibilityTimeout: '45', RedrivePolicy: redrive },
       }),
     );
-    await sqs.send(
-      new SendMessageCommand({ QueueUrl: jobs.QueueUrl, MessageBody: 'm' }),
+    const binary = Buffer.from([0, 1, 2, 254, 255]);
+    for (const body of ['received', 'waiting']) {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: jobs.QueueUrl,
+          MessageBody: body,
+          MessageAttributes: {
+            raw: { DataType: 'Binary', BinaryValue: binary },
+          },
+        }),
+      );
+    }
+    // received and not deleted: the consumer "crashed" with it
+    const taken = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: jobs.QueueUrl }),
     );
     sqs.destroy();
     await first.close();
@@ -490,6 +503,13 @@ describe('Queues: persistence', () => {
     const attributes = await again.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
     );
+    const delivered = await again.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     again.destroy();
     await second.close();
     await rm(folder, { recursive: true, force: true });
@@ -497,13 +517,23 @@ describe('Queues: persistence', () => {
     expect(QueueUrl).toBe(
       `http://sqs.fr-par.localhost:${second.port}/000000000000/jobs`,
     );
+    expect(taken.Messages).toHaveLength(1);
     expect(attributes.Attributes).toMatchObject({
       VisibilityTimeout: '45',
       RedrivePolicy: redrive,
-      // messages are not kept across a restart (see the Limitation in
-      // local/storage/server.ts)
-      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessages: '2',
     });
+    const messages = delivered.Messages ?? [];
+    expect(messages.map((m) => m.Body).sort()).toEqual(['received', 'waiting']);
+    for (const message of messages) {
+      expect(message.MessageAttributes?.raw?.BinaryValue).toEqual(
+        new Uint8Array(binary),
+      );
+    }
+    // the message received before the restart was not deleted: same id
+    expect(messages.map((m) => m.MessageId)).toContain(
+      taken.Messages?.[0]?.MessageId,
+    );
   });
 });
 
