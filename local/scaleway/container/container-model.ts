@@ -81,10 +81,11 @@ const Duration = z.string().regex(/^\d+(\.\d+)?s$/, 'must be like "300s"');
  * gives 70 to 6000 mvCPU and 128 to 12228 MB (sic). The 70-2240 / 4096
  * tiers are those of Serverless Functions, which Scaleway says do not
  * apply to containers.
- * Limitation (#3): Scaleway also bounds memory by CPU (changelog
- * 2024-09-19, no table published; one observed error reads "2000 mvCPU
- * require a minimum of 2000 MB and a maximum of 8000 MB"); this emulator
- * checks the bounds only.
+ * Differs from Scaleway (docs/local-platform.md): Scaleway also bounds
+ * memory by CPU (changelog 2024-09-19, no table published; one observed
+ * error reads "2000 mvCPU require a minimum of 2000 MB and a maximum of
+ * 8000 MB"); this emulator checks the bounds only. The policy's cpu and
+ * memory table (lib/policy/rules/containers.ts) keeps within that ratio.
  */
 export const CONTAINER_LIMITS = {
   cpu: { min: 70, max: 6000 },
