@@ -90,6 +90,15 @@ export interface Scenario {
   readyAt(container: string): Promise<string | undefined>;
 }
 
+/** Options of {@link provisionScenario}. */
+export interface ScenarioOptions {
+  /**
+   * Secrets (stack file input) added to production's, e.g. a certificate
+   * or a `key_value` secret. Default: none.
+   */
+  extraSecrets?: readonly Record<string, unknown>[];
+}
+
 /**
  * Provisions the production stack on the local platform with the SDK
  * (the way provisioning does: secrets with a first version, the IAM
@@ -102,8 +111,13 @@ export interface Scenario {
 export async function provisionScenario(
   platform: LocalPlatform,
   tag: string,
+  options: ScenarioOptions = {},
 ): Promise<Scenario> {
-  const stack = scenarioStack(await loadStack(PRODUCTION), tag);
+  const stack = scenarioStack(
+    await loadStack(PRODUCTION),
+    tag,
+    options.extraSecrets ?? [],
+  );
   const clients = platformClients(platform);
   const engine = platform.postgres;
   if (!engine) throw new Error('the platform has no PostgreSQL');
@@ -229,12 +243,21 @@ export async function provisionScenario(
           dbname: database?.databaseName,
         });
       }
-      const value =
-        generator.kind === 'iam-api-key'
-          ? (key.secretKey ?? '')
-          : `${name}-${randomBytes(24).toString('base64')}`;
+      if (generator.kind === 'iam-api-key') {
+        planted.push(key.secretKey ?? '');
+        return key.secretKey ?? '';
+      }
+      const value = `${name}-${randomBytes(24).toString('base64')}`;
       planted.push(value);
-      return value;
+      if (generator.kind === 'key_value') {
+        return JSON.stringify(
+          Object.fromEntries(generator.keys.map((k) => [k, `${k}-${value}`])),
+        );
+      }
+      // Secret Manager wants an SSH key as JSON with its private key.
+      return secret.type === 'ssh_key'
+        ? JSON.stringify({ ssh_private_key: value })
+        : value;
     }
   }
 
@@ -356,8 +379,13 @@ export async function provisionScenario(
 }
 
 /** Production, with its own project, roles and names for one scenario. */
-function scenarioStack(production: Stack, tag: string): Stack {
+function scenarioStack(
+  production: Stack,
+  tag: string,
+  extraSecrets: readonly Record<string, unknown>[],
+): Stack {
   const input = structuredClone(production);
+  input.secrets.push(...(structuredClone(extraSecrets) as Stack['secrets']));
   const role = (name: string) => `${name}_${tag}`;
   input.project = { ...input.project, id: randomUUID() };
   for (const secret of input.secrets) {
