@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RotationContext,
+  type RotationReport,
+  runRotation,
+} from '../../lib/rotation/index.ts';
+import { deployedName } from '../../lib/stack/index.ts';
+import {
+  type LocalPlatform,
+  startLocalPlatform,
+} from '../../local/platform.ts';
+import { DAY_MS, provisionScenario, type Scenario } from './fixture.ts';
+
+let platform: LocalPlatform;
+
+beforeAll(async () => {
+  platform = await startLocalPlatform({
+    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
+    serverlessConfig: false,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await platform?.close();
+});
+
+/**
+ * Rotation clients that note, in call order, each deployment of a
+ * container (`deploy api`), each read of it ready (`ready api`) and each
+ * deletion of an API key (`delete-key SCW…`).
+ */
+function recordingClients(scenario: Scenario) {
+  const calls: string[] = [];
+  const { clients, stack } = scenario;
+  const names = new Map(
+    (stack.containers?.items ?? []).map((c) => [
+      scenario.ids.get(
+        `container:${deployedName(c.name, stack.environment)}`,
+      ) ?? '',
+      c.name,
+    ]),
+  );
+  const nameOf = (id: string) => names.get(id) ?? id;
+  const container = Object.create(
+    clients.container,
+  ) as typeof clients.container;
+  container.updateContainer = async (request) => {
+    calls.push(`deploy ${nameOf(request.containerId)}`);
+    return clients.container.updateContainer(request);
+  };
+  container.deployContainer = async (request) => {
+    calls.push(`deploy ${nameOf(request.containerId)}`);
+    return clients.container.deployContainer(request);
+  };
+  container.getContainer = async (request) => {
+    const live = await clients.container.getContainer(request);
+    if (live.status === 'ready') calls.push(`ready ${live.name}`);
+    return live;
+  };
+  const iam = Object.create(clients.iam) as typeof clients.iam;
+  iam.deleteAPIKey = async (request) => {
+    calls.push(`delete-key ${request.accessKey}`);
+    return clients.iam.deleteAPIKey(request);
+  };
+  const context = (overrides: Partial<RotationContext> = {}) =>
+    scenario.context({
+      clients: { ...clients, container, iam },
+      ...overrides,
+    });
+
+  return { calls, context };
+}
+
+describe('runRotation: several due secrets of one container', () => {
+  let scenario: Scenario;
+  let report: RotationReport;
+  let calls: string[];
+  let deploys: number;
+
+  beforeAll(async () => {
+    scenario = await provisionScenario(platform, 'once');
+    const recording = recordingClients(scenario);
+    calls = recording.calls;
+    // 181 days: the database password (90), api-key and the SSE-C key
+    // (180) are due; api consumes all three, runners two of them
+    platform.clock.advance(181 * DAY_MS);
+    const before = scenario.deployCalls();
+
+    report = await runRotation(scenario.stack, recording.context());
+
+    deploys = scenario.deployCalls() - before;
+  }, 60_000);
+
+  it.each([
+    {
+      case: 'api',
+      secrets: ['api-key', 'artifacts-sse-key', 'db-password'],
+    },
+    { case: 'runners', secrets: ['artifacts-sse-key', 'db-password'] },
+  ])('deploys $case once, with every rotated secret', (row) => {
+    const deployed = calls.filter((c) => c === `deploy ${row.case}`);
+
+    const entry = report.redeployed.find((r) => r.container === row.case);
+
+    expect(deployed).toHaveLength(1);
+    expect([...(entry?.secrets ?? [])].sort()).toEqual(row.secrets);
+  });
+
+  it('makes one deployment per container on the platform', () => {
+    const containers = report.redeployed.map((r) => r.container).sort();
+
+    expect(containers).toEqual(['api', 'runners']);
+    expect(deploys).toBe(2);
+    expect(report.stuck).toEqual([]);
+  });
+});
+
+describe('runRotation of an IAM API key', () => {
+  let scenario: Scenario;
+  let report: RotationReport;
+  let calls: string[];
+  let oldKey: string;
+
+  beforeAll(async () => {
+    scenario = await provisionScenario(platform, 'order');
+    const application = deployedName(
+      'evalap-service',
+      scenario.stack.environment,
+    );
+    oldKey = scenario.ids.get(`iam-api-key:${application}`) ?? '';
+    const recording = recordingClients(scenario);
+    calls = recording.calls;
+
+    report = await runRotation(
+      scenario.stack,
+      recording.context({ graceMs: 0 }),
+      { secret: 'service-api-key' },
+    );
+  }, 60_000);
+
+  it('deletes the old key once every consumer is ready with the new', () => {
+    const deletion = calls.indexOf(`delete-key ${oldKey}`);
+
+    const readyAfterDeploy = ['api', 'runners'].map((container) => {
+      const deployed = calls.lastIndexOf(`deploy ${container}`);
+      const ready = calls.indexOf(
+        `ready ${deployedName(container, scenario.stack.environment)}`,
+        deployed,
+      );
+      return { container, deployed, ready };
+    });
+
+    expect(report.rotated).toMatchObject([
+      { secret: 'service-api-key', step: 'finish' },
+    ]);
+    expect(oldKey).not.toBe('');
+    expect(deletion).toBeGreaterThan(-1);
+    for (const { container, deployed, ready } of readyAfterDeploy) {
+      expect(deployed, `${container} deployed`).toBeGreaterThan(-1);
+      expect(ready, `${container} ready`).toBeGreaterThan(deployed);
+      expect(deletion, `deletion after ${container}`).toBeGreaterThan(ready);
+    }
+  });
+});
