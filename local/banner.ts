@@ -49,7 +49,7 @@ export function banner(
       '/_local/counters, /_local/faults, /_local/latency',
     `                    ${platform.storageEndpoint}/_local/storage/faults ` +
       '(docs/local-platform.md)',
-    `  State             ${persist ? 'persisted' : 'in memory (use --persist)'}`,
+    `  State             ${persist ? 'persisted' : 'in memory (--persist)'}`,
     '',
     'Point the CLI at it (the key is accepted by this platform only):',
     ...exports,

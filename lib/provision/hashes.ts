@@ -16,7 +16,8 @@ export async function hashMatches(
   hash: string,
   value: string,
 ): Promise<boolean> {
-  const key = `${hash}\u0000${createHash('sha256').update(value).digest('hex')}`;
+  const valueDigest = createHash('sha256').update(value).digest('hex');
+  const key = `${hash}\u0000${valueDigest}`;
   const known = verified.get(key);
   if (known !== undefined) {
     return known;

@@ -50,9 +50,9 @@ export async function saveQueues(
 
 /**
  * Recreates the queues a snapshot of {@link saveQueues} lists, with their
- * messages, if there is one. Their URLs are rebuilt for `port`, the port the server
- * listens on now, so a queue keeps working when the ports move. Returns
- * how many queues were restored.
+ * messages, if there is one. Their URLs are rebuilt for `port`, the port
+ * the server listens on now, so a queue keeps working when the ports
+ * move. Returns how many queues were restored.
  */
 export async function loadQueues(
   file: string,
