@@ -12,13 +12,11 @@ import {
 } from '../../lib/audit/keys.ts';
 import { runRotation } from '../../lib/rotation/index.ts';
 import { deployedName } from '../../lib/stack/index.ts';
-import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import {
   provisionScenario,
   type Scenario,
+  startRotationPlatform,
   versionsOf,
 } from '../rotation/fixture.ts';
 import {
@@ -32,16 +30,11 @@ let platform: LocalPlatform;
 let scenario: Scenario;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
   scenario = await provisionScenario(platform, 'audkeys');
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 /** The Secret Manager name of a declared secret: `<path>/<name>-<env>`. */
 function secretName(base: string): string {

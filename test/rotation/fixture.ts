@@ -30,7 +30,10 @@ import {
   writeAppliedState,
 } from '../../lib/state/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
-import type { LocalPlatform } from '../../local/platform.ts';
+import {
+  type LocalPlatform,
+  startLocalPlatform,
+} from '../../local/platform.ts';
 import { localS3Client } from '../../local/storage/clients.ts';
 
 export const DAY_MS = 86_400_000;
@@ -463,4 +466,15 @@ export async function versionsOf(scenario: Scenario, secret: string) {
   }
 
   return all.sort((a, b) => a.revision - b.revision);
+}
+
+/**
+ * The local platform of a rotation test file: every part on a free port,
+ * PostgreSQL included, no function runner.
+ */
+export function startRotationPlatform(): Promise<LocalPlatform> {
+  return startLocalPlatform({
+    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
+    serverlessConfig: false,
+  });
 }

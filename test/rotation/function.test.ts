@@ -6,14 +6,12 @@ import {
   readRotationRecords,
   summarizeReport,
 } from '../../lib/rotation/index.ts';
-import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import {
   DAY_MS,
   provisionScenario,
   type Scenario,
+  startRotationPlatform,
   versionsOf,
 } from './fixture.ts';
 
@@ -22,15 +20,10 @@ const TOKEN = 'a-function-token-of-test';
 let platform: LocalPlatform;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 /** Every stored value of the scenario, and each password inside one. */
 async function secretValues(scenario: Scenario): Promise<string[]> {

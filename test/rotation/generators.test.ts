@@ -4,14 +4,12 @@ import {
   type RotationReport,
   runRotation,
 } from '../../lib/rotation/index.ts';
-import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import {
   DAY_MS,
   provisionScenario,
   type Scenario,
+  startRotationPlatform,
   versionsOf,
 } from './fixture.ts';
 
@@ -47,15 +45,10 @@ const EXTRA_SECRETS = [
 let platform: LocalPlatform;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 function parseObject(payload: string | undefined): Record<string, string> {
   return JSON.parse(payload ?? '{}') as Record<string, string>;

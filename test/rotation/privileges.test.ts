@@ -1,14 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RotationReport, runRotation } from '../../lib/rotation/index.ts';
-import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import {
   DAY_MS,
   provisionScenario,
   type Scenario,
+  startRotationPlatform,
   versionsOf,
 } from './fixture.ts';
 
@@ -20,15 +18,10 @@ interface DbCredentials {
 let platform: LocalPlatform;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 async function latestCredentials(scenario: Scenario): Promise<DbCredentials> {
   const versions = await versionsOf(scenario, 'db-password');

@@ -5,24 +5,21 @@ import {
   runRotation,
 } from '../../lib/rotation/index.ts';
 import { deployedName } from '../../lib/stack/index.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
-import { DAY_MS, provisionScenario, type Scenario } from './fixture.ts';
+  DAY_MS,
+  provisionScenario,
+  type Scenario,
+  startRotationPlatform,
+} from './fixture.ts';
 
 let platform: LocalPlatform;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 /**
  * Rotation clients that note, in call order, each deployment of a

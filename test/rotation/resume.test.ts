@@ -9,16 +9,14 @@ import {
   runRotation,
 } from '../../lib/rotation/index.ts';
 import { deployedName } from '../../lib/stack/index.ts';
-import {
-  type LocalPlatform,
-  startLocalPlatform,
-} from '../../local/platform.ts';
+import type { LocalPlatform } from '../../local/platform.ts';
 import { loginOutcome } from '../support/postgres.ts';
 import {
   DAY_MS,
   heldValue,
   provisionScenario,
   type Scenario,
+  startRotationPlatform,
   versionsOf,
 } from './fixture.ts';
 
@@ -28,15 +26,10 @@ const CREATE_VERSION =
 let platform: LocalPlatform;
 
 beforeAll(async () => {
-  platform = await startLocalPlatform({
-    ports: { scalewayApi: 0, storage: 0, postgres: 0, functions: 0 },
-    serverlessConfig: false,
-  });
+  platform = await startRotationPlatform();
 }, 60_000);
 
-afterAll(async () => {
-  await platform?.close();
-});
+afterAll(() => platform?.close());
 
 interface DbCredentials {
   username: string;
