@@ -417,6 +417,17 @@ const failing: FailingRow[] = [
     path: 'database.users',
   },
   {
+    $case: 'a container reading the admin password',
+    environment: 'production',
+    change: (s) => {
+      secret(s, 1).consumers.push({ container: 'api', env: 'ADMIN_DB' });
+    },
+    ruleId: 'database.admin-password-consumed',
+    severity: 'error',
+    path: 'secrets[1].consumers[0]',
+    message: /^container api reads db-admin-password, the password of admin/,
+  },
+  {
     $case: 'database password in an opaque secret',
     environment: 'dev',
     change: (s) => {
@@ -1054,6 +1065,14 @@ const passing: PassingRow[] = [
       item(database(s).users, 1).admin = false;
     },
     ruleId: 'database.admin-user',
+  },
+  {
+    $case: "a second container reading the application user's password",
+    environment: 'production',
+    change: (s) => {
+      secret(s, 0).consumers.push({ container: 'docs', env: 'DB_PASSWORD' });
+    },
+    ruleId: 'database.admin-password-consumed',
   },
   {
     $case: 'database password in a manual database_credentials secret',

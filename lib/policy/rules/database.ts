@@ -1,10 +1,12 @@
+import { secretBindings } from '../../stack/bindings.ts';
 import type { Stack } from '../../stack/schema.ts';
 import { error, type Finding, warning } from '../finding.ts';
 
 /**
  * Database checks beyond encryption: the endpoint has a network to live
- * on, backups and HA per environment, an admin user, and user passwords
- * held in declared database_credentials secrets.
+ * on, backups and HA per environment, an admin user whose password no
+ * container holds, and user passwords held in declared
+ * database_credentials secrets.
  */
 export function checkDatabase(stack: Stack): Finding[] {
   const database = stack.database;
@@ -56,6 +58,8 @@ export function checkDatabase(stack: Stack): Finding[] {
     );
   }
 
+  findings.push(...adminPasswordConsumers(stack));
+
   database.users.forEach((user, u) => {
     const secret = stack.secrets.find((s) => s.name === user.passwordSecret);
     const path = ['database', 'users', u, 'passwordSecret'];
@@ -78,4 +82,32 @@ export function checkDatabase(stack: Stack): Finding[] {
   });
 
   return findings;
+}
+
+/**
+ * Rotation changes the admin password in place (one user, no alternate
+ * role): a container holding it would hold a dead password from the new
+ * password's first use until its redeploy. Containers take an
+ * application user's password, which rotates between two roles.
+ */
+function adminPasswordConsumers(stack: Stack): Finding[] {
+  const admins = new Map(
+    (stack.database?.users ?? [])
+      .filter((user) => user.admin)
+      .map((user) => [user.passwordSecret, user.name]),
+  );
+  const build = stack.environment === 'production' ? error : warning;
+
+  return secretBindings(stack)
+    .filter((binding) => admins.has(binding.secret))
+    .map((binding) =>
+      build(
+        'database.admin-password-consumed',
+        binding.path,
+        `container ${binding.container} reads ${binding.secret}, the ` +
+          `password of admin user ${admins.get(binding.secret)}, which ` +
+          'rotation changes in place: give the container an application ' +
+          "user's password (rotated between two roles without downtime)",
+      ),
+    );
 }
