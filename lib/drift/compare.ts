@@ -152,7 +152,7 @@ export function compareResources(
       declared.fields(matching.resolve),
       valueless,
     );
-    const actual = liveFields(live, details);
+    const actual = withoutOptionalSecrets(declared, liveFields(live, details));
     for (const [field, value] of Object.entries(wanted)) {
       if (value === SKIP || !(field in actual)) continue;
 
@@ -231,5 +231,20 @@ function withoutValuelessSecrets(
     secretEnvKeys: Object.keys(secretEnv).filter(
       (env) => !valueless.has(secretEnv[env] as string),
     ),
+  };
+}
+
+/** The live fields without the secret env vars a container may hold. */
+function withoutOptionalSecrets(
+  declared: DeclaredResource,
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  const optional = new Set(declared.optionalSecretEnv ?? []);
+  const keys = fields.secretEnvKeys;
+  if (optional.size === 0 || !Array.isArray(keys)) return fields;
+
+  return {
+    ...fields,
+    secretEnvKeys: keys.filter((key) => !optional.has(String(key))),
   };
 }

@@ -1,6 +1,7 @@
 import type { ResourceType } from '../inventory/types.ts';
 import { environmentTag, MANAGED_BY_TAG } from '../inventory/types.ts';
 import { resolvePolicyRules } from '../policy/presets.ts';
+import { companionsOfContainer } from '../secrets/companions.ts';
 import {
   deployedName,
   type Stack,
@@ -31,6 +32,13 @@ export interface DeclaredResource {
   fields(resolve: ResolveId): DeclaredFields;
   /** Secret env var name -> deployed secret name (containers). */
   readonly secretEnv?: Readonly<Record<string, string>>;
+  /**
+   * Secret env vars a container may hold or not: the access key set by
+   * an IAM key's rotation (lib/secrets/companions.ts).
+   */
+  readonly optionalSecretEnv?: readonly string[];
+  /** Secret env vars that hold the role of their secret, not its value. */
+  readonly roleSecretEnv?: readonly string[];
 }
 
 /**
@@ -149,16 +157,27 @@ export function declaredResources(stack: Stack): DeclaredResource[] {
     });
     const bindings = secretBindings(stack);
     containers.items.forEach((container, index) => {
-      const secretEnv = Object.fromEntries(
-        bindings
+      const companions = companionsOfContainer(stack, container.name);
+      const secretEnv = Object.fromEntries([
+        ...bindings
           .filter((binding) => binding.container === container.name)
           .map((binding) => [binding.env, named(binding.secret)]),
-      );
+        // the role of an alternating pair, set by provisioning
+        ...companions
+          .filter((companion) => companion.part === 'username')
+          .map((companion) => [companion.env, named(companion.secret)]),
+      ]);
       resources.push({
         type: 'container',
         name: named(container.name),
         path: ['containers', 'items', index],
         secretEnv,
+        optionalSecretEnv: companions
+          .filter((companion) => companion.part === 'access-key')
+          .map((companion) => companion.env),
+        roleSecretEnv: companions
+          .filter((companion) => companion.part === 'username')
+          .map((companion) => companion.env),
         fields: (resolve) => ({
           tags,
           namespace:

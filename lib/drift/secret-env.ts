@@ -60,8 +60,8 @@ export async function checkSecretEnvironment(
       .filter((m) => m.live.type === 'secret')
       .map((m) => [m.declared.name, m.live.id]),
   );
-  const latest = new Map<string, Promise<string[]>>();
-  const older = new Map<string, Promise<string[][]>>();
+  const latest = new Map<string, Promise<string>>();
+  const older = new Map<string, Promise<string[]>>();
   const once = <T>(
     cache: Map<string, Promise<T>>,
     id: string,
@@ -82,11 +82,12 @@ export async function checkSecretEnvironment(
         live: live as LiveResource<'container'>,
         key,
         secret,
+        role: declared.roleSecretEnv?.includes(key) ?? false,
       })),
     );
 
   await Promise.all(
-    checks.map(async ({ live, key, secret }) => {
+    checks.map(async ({ live, key, secret, role }) => {
       const hashed = live.raw.secretEnvironmentVariables.find(
         (variable) => variable.key === key,
       )?.hashedValue;
@@ -100,12 +101,14 @@ export async function checkSecretEnvironment(
           readVersion(secretId, 'latest_enabled', context),
         );
         match = 'latest';
-        if (!(await matchesAny(hashed, current))) {
+        if (!(await matchesAny(hashed, candidateValues(current, role)))) {
           const previous = await once(older, secretId, () =>
             readOlderEnabled(secretId, context),
           );
           const found = await Promise.all(
-            previous.map((values) => matchesAny(hashed, values)),
+            previous.map((text) =>
+              matchesAny(hashed, candidateValues(text, role)),
+            ),
           );
           match = found.includes(true) ? 'older' : 'none';
         }
@@ -145,12 +148,12 @@ export async function checkSecretEnvironment(
   return result;
 }
 
-/** The candidate clear values of one version of a secret. */
+/** The clear text of one version of a secret. */
 async function readVersion(
   secretId: string,
   revision: string,
   context: Context,
-): Promise<string[]> {
+): Promise<string> {
   const { apis, reader, region } = context;
   const access = await reader.read(() =>
     retryScaleway(
@@ -159,17 +162,17 @@ async function readVersion(
     ),
   );
 
-  return candidateValues(access.data);
+  return Buffer.from(access.data, 'base64').toString('utf8');
 }
 
 /**
- * The candidate values of every enabled version but the latest, read
- * only when a hash does not match the latest (a rotation in progress).
+ * The text of every enabled version but the latest, read only when a
+ * hash does not match the latest (a rotation in progress).
  */
 async function readOlderEnabled(
   secretId: string,
   context: Context,
-): Promise<string[][]> {
+): Promise<string[]> {
   const { apis, reader, region } = context;
   const listed = await reader.read(() =>
     retryScaleway(
@@ -197,11 +200,10 @@ async function readOlderEnabled(
 
 /**
  * A credentials secret (JSON with a `password`) may be bound either whole
- * or by its password (as provisioning's `consumerValue` does), so both
- * are candidates.
+ * or by its password (as provisioning's `consumerValue` does): both are
+ * candidates. A role variable (DATABASE_USER) holds its `username`.
  */
-function candidateValues(data: string): string[] {
-  const text = Buffer.from(data, 'base64').toString('utf8');
+function candidateValues(text: string, role: boolean): string[] {
   try {
     const parsed = JSON.parse(text) as unknown;
     if (
@@ -209,13 +211,19 @@ function candidateValues(data: string): string[] {
       parsed !== null &&
       typeof (parsed as { password?: unknown }).password === 'string'
     ) {
-      return [text, (parsed as { password: string }).password];
+      const { password, username } = parsed as {
+        password: string;
+        username?: unknown;
+      };
+      if (role) return typeof username === 'string' ? [username] : [];
+
+      return [text, password];
     }
   } catch {
     // Not JSON: the value is the text itself.
   }
 
-  return [text];
+  return role ? [] : [text];
 }
 
 /** Whether the hash is the argon2id hash of one of the values. */

@@ -89,4 +89,15 @@ export function consumerValue(
   }
 }
 
+/** The `username` of a credentials payload (JSON), if it has one. */
+export function credentialsUsername(payload: string): string | undefined {
+  try {
+    const parsed = JSON.parse(payload) as { username?: unknown };
+
+    return typeof parsed.username === 'string' ? parsed.username : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export { fromSecretData, generatePassword, toSecretData };

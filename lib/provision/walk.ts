@@ -18,7 +18,11 @@ import type {
   PlanItem,
   ProvisionContext,
 } from './types.ts';
-import { consumerValue, fromSecretData } from './values.ts';
+import {
+  consumerValue,
+  credentialsUsername,
+  fromSecretData,
+} from './values.ts';
 
 /** Audit resource types, in the words of the guide. */
 const AUDIT_TYPES: Record<ResourceKind, string> = {
@@ -308,5 +312,13 @@ export class ProvisionWalk {
     }
 
     return consumerValue(secret.type, payload);
+  }
+
+  /** The role in a credentials secret (its `username`), if any. */
+  async consumerUsername(name: string): Promise<string | undefined> {
+    const payload = await this.secretPayload(name);
+    if (payload === undefined) return undefined;
+
+    return credentialsUsername(payload);
   }
 }

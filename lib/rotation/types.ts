@@ -42,8 +42,7 @@ export interface RotationContext {
   /**
    * Where to reach an instance. Default: its private network endpoint
    * when the stack declares `endpoint: private-network`, else its public
-   * one. The local platform's private endpoints are not reachable, so
-   * tests point this at the local PostgreSQL.
+   * one. Tests use it to make the database unreachable.
    */
   databaseAddress?: (instance: Rdbv1.Instance) => DatabaseAddress;
   /** Attempts of a database login test (R-10). Default 3. */

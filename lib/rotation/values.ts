@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-
+import { companionName } from '../secrets/companions.ts';
 import {
   fromSecretData,
   generatePassword,
@@ -135,14 +135,10 @@ export function companionEnv(
   env: string,
 ): string | undefined {
   if (strategy === 'alternating-users') {
-    return env.endsWith('_PASSWORD')
-      ? `${env.slice(0, -'_PASSWORD'.length)}_USER`
-      : `${env}_USER`;
+    return companionName('username', env);
   }
   if (strategy === 'iam-api-key') {
-    return env.endsWith('_SECRET_KEY')
-      ? `${env.slice(0, -'_SECRET_KEY'.length)}_ACCESS_KEY`
-      : `${env}_ACCESS_KEY`;
+    return companionName('access-key', env);
   }
 
   return undefined;

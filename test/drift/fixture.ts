@@ -242,6 +242,8 @@ export async function applyForTest(
     secretEnvironmentVariables: [
       { key: 'API_KEY', value: SECRET_VALUES['api-key'] },
       { key: 'DATABASE_PASSWORD', value: SECRET_VALUES['db-password'] },
+      // the role companion, as provisioning sets it (lib/secrets)
+      { key: 'DATABASE_USER', value: 'evalap' },
     ],
     privateNetworkId: pn.id,
     tags,

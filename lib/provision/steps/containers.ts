@@ -1,4 +1,8 @@
 import type { Containerv1beta1 } from '@scaleway/sdk-container';
+import {
+  type CompanionPart,
+  companionsOfContainer,
+} from '../../secrets/companions.ts';
 import { bindingsOfContainer, type StackContainer } from '../../stack/index.ts';
 import { UnmanagedResourceError } from '../errors.ts';
 import { hashMatches } from '../hashes.ts';
@@ -120,6 +124,12 @@ interface DesiredContainer {
   secrets: Map<string, string>;
   /** Variables left out: their secret has no value yet. */
   missing: string[];
+  /**
+   * Companion variables (lib/secrets/companions.ts) → what they hold. A
+   * role is in `secrets` too, set here; an access key is rotation's, kept
+   * as it is and never removed.
+   */
+  companions: Map<string, CompanionPart>;
 }
 
 /** Which secret environment variables are current, and their digests. */
@@ -140,6 +150,15 @@ function desiredContainer(
       secrets.set(binding.env, binding.secret);
     } else {
       missing.push(binding.env);
+    }
+  }
+  const companions = new Map<string, CompanionPart>();
+  for (const companion of companionsOfContainer(walk.stack, declared.name)) {
+    if (!secrets.has(companion.of)) continue;
+
+    companions.set(companion.env, companion.part);
+    if (companion.part === 'username') {
+      secrets.set(companion.env, companion.secret);
     }
   }
   const networkId = declared.privateNetwork
@@ -164,6 +183,7 @@ function desiredContainer(
     },
     secrets,
     missing,
+    companions,
   };
 }
 
@@ -315,7 +335,7 @@ async function containerChanges(
     const fingerprint = walk.fingerprint(secret, hash);
     const current =
       recorded.get(key) === fingerprint ||
-      (await holdsValue(walk, secret, hash));
+      (await holdsValue(walk, secret, hash, desired.companions.get(key)));
     if (!current) {
       return { field: `secretEnv.${key}`, from: '(stale)', to: '(current)' };
     }
@@ -327,7 +347,11 @@ async function containerChanges(
     if (change !== undefined) changes.push(change);
   }
   for (const key of hashes.keys()) {
-    if (!desired.secrets.has(key) && !desired.missing.includes(key)) {
+    const declared =
+      desired.secrets.has(key) ||
+      desired.missing.includes(key) ||
+      desired.companions.has(key);
+    if (!declared) {
       changes.push({ field: `secretEnv.${key}`, from: '(set)', to: '(unset)' });
     }
   }
@@ -335,15 +359,29 @@ async function containerChanges(
   return { changes, fingerprints };
 }
 
-/** Whether `hash` verifies the value a consumer of `secret` receives. */
+/**
+ * Whether `hash` verifies what the variable receives: the consumer value
+ * of `secret`, or its role for a `username` companion.
+ */
 async function holdsValue(
   walk: ProvisionWalk,
   secret: string,
   hash: string,
+  part: CompanionPart | undefined,
 ): Promise<boolean> {
-  const value = await walk.consumerValue(secret);
+  const value = await variableValue(walk, secret, part);
 
   return value !== undefined && (await hashMatches(hash, value));
+}
+
+function variableValue(
+  walk: ProvisionWalk,
+  secret: string,
+  part: CompanionPart | undefined,
+): Promise<string | undefined> {
+  return part === 'username'
+    ? walk.consumerUsername(secret)
+    : walk.consumerValue(secret);
 }
 
 /** The secret variables to send, with the values of their secrets. */
@@ -355,8 +393,11 @@ async function secretValues(
   const variables: Containerv1beta1.Secret[] = [];
   for (const key of keys) {
     const secret = desired.secrets.get(key);
+    const part = desired.companions.get(key);
     const value =
-      secret === undefined ? undefined : await walk.consumerValue(secret);
+      secret === undefined
+        ? undefined
+        : await variableValue(walk, secret, part);
     variables.push(value === undefined ? { key } : { key, value });
   }
 
