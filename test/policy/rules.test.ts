@@ -417,6 +417,16 @@ const failing: FailingRow[] = [
     path: 'database.users',
   },
   {
+    $case: 'a dev database whose SSL mode allows plaintext',
+    environment: 'dev',
+    change: (s) => {
+      database(s).sslMode = 'prefer';
+    },
+    ruleId: 'database.ssl-mode-rotation',
+    severity: 'warning',
+    path: 'database.sslMode',
+  },
+  {
     $case: 'a container reading the admin password',
     environment: 'production',
     change: (s) => {
@@ -1065,6 +1075,14 @@ const passing: PassingRow[] = [
       item(database(s).users, 1).admin = false;
     },
     ruleId: 'database.admin-user',
+  },
+  {
+    $case: 'a dev database on TLS without checking the server',
+    environment: 'dev',
+    change: (s) => {
+      database(s).sslMode = 'require';
+    },
+    ruleId: 'database.ssl-mode-rotation',
   },
   {
     $case: "a second container reading the application user's password",

@@ -2,6 +2,13 @@ import { secretBindings } from '../../stack/bindings.ts';
 import type { Stack } from '../../stack/schema.ts';
 import { error, type Finding, warning } from '../finding.ts';
 
+/** SSL modes that let a client fall back to plaintext. */
+const PLAINTEXT_MODES: ReadonlySet<string> = new Set([
+  'disable',
+  'allow',
+  'prefer',
+]);
+
 /**
  * Database checks beyond encryption: the endpoint has a network to live
  * on, backups and HA per environment, an admin user whose password no
@@ -59,6 +66,21 @@ export function checkDatabase(stack: Stack): Finding[] {
   }
 
   findings.push(...adminPasswordConsumers(stack));
+
+  const rotated = stack.secrets.some(
+    (secret) => secret.generator.kind === 'database-user',
+  );
+  if (rotated && PLAINTEXT_MODES.has(database.sslMode)) {
+    findings.push(
+      warning(
+        'database.ssl-mode-rotation',
+        ['database', 'sslMode'],
+        `sslMode ${database.sslMode} allows plaintext, and password ` +
+          'rotation tests logins over TLS only: it would stop at its test ' +
+          'step. Set `sslMode: require` or stronger',
+      ),
+    );
+  }
 
   database.users.forEach((user, u) => {
     const secret = stack.secrets.find((s) => s.name === user.passwordSecret);
