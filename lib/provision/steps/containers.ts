@@ -200,7 +200,7 @@ async function convergeContainer(
   const note =
     desired.missing.length === 0
       ? undefined
-      : `left out until their secret has a value: ${desired.missing.join(', ')}`;
+      : `${desired.missing.join(', ')} left out until its secret has a value`;
 
   if (live === undefined) {
     const created = await walk.change(
