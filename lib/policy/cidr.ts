@@ -74,3 +74,13 @@ export const RFC1918_RANGES: readonly { text: string; cidr: Cidr }[] = [
   '172.16.0.0/12',
   '192.168.0.0/16',
 ].map((text) => ({ text, cidr: parseCidr(text) as Cidr }));
+
+/**
+ * An ACL entry as a block: `a.b.c.d/n`, or a single address (`/32`).
+ * Undefined when it is neither.
+ */
+export function aclBlock(text: string): Cidr | undefined {
+  const parsed = parseCidr(text.includes('/') ? text : `${text}/32`);
+
+  return typeof parsed === 'string' ? undefined : parsed;
+}

@@ -290,6 +290,20 @@ export const DatabaseSchema = z
     endpoint: z
       .enum(DATABASE_ENDPOINTS)
       .describe('`private-network` only, or also a `public` endpoint.'),
+    acl: z
+      .array(
+        z.strictObject({
+          ip: z
+            .string()
+            .describe('IPv4 address or block, e.g. `203.0.113.0/24`.'),
+          description: z.string().max(200).optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        'Addresses allowed on the public endpoint (all others refused). ' +
+          'Default: left as Scaleway sets it, open to every address.',
+      ),
     sslMode: z.enum(SSL_MODES).describe('SSL mode clients must use.'),
     users: z.array(DatabaseUserSchema).min(1),
   })

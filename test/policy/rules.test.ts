@@ -417,6 +417,36 @@ const failing: FailingRow[] = [
     path: 'database.users',
   },
   {
+    $case: 'a public endpoint without an ACL',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = undefined;
+    },
+    ruleId: 'database.public-acl',
+    severity: 'warning',
+    path: 'database.endpoint',
+  },
+  {
+    $case: 'an ACL entry that is not an address',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = [{ ip: 'office' }];
+    },
+    ruleId: 'database.acl-ip',
+    severity: 'error',
+    path: 'database.acl[0].ip',
+  },
+  {
+    $case: 'an ACL open to the whole internet',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = [{ ip: '10.1.2.3' }, { ip: '0.0.0.0/0' }];
+    },
+    ruleId: 'database.open-acl',
+    severity: 'error',
+    path: 'database.acl[1].ip',
+  },
+  {
     $case: 'a dev database whose SSL mode allows plaintext',
     environment: 'dev',
     change: (s) => {
@@ -1075,6 +1105,30 @@ const passing: PassingRow[] = [
       item(database(s).users, 1).admin = false;
     },
     ruleId: 'database.admin-user',
+  },
+  {
+    $case: 'a public endpoint with an ACL',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = [{ ip: '198.51.100.7' }];
+    },
+    ruleId: 'database.public-acl',
+  },
+  {
+    $case: 'an ACL entry that is a single address',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = [{ ip: '198.51.100.7' }];
+    },
+    ruleId: 'database.acl-ip',
+  },
+  {
+    $case: 'an ACL of one large block, not the whole internet',
+    environment: 'dev',
+    change: (s) => {
+      database(s).acl = [{ ip: '10.0.0.0/8' }];
+    },
+    ruleId: 'database.open-acl',
   },
   {
     $case: 'a dev database on TLS without checking the server',

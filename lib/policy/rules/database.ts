@@ -1,5 +1,6 @@
 import { secretBindings } from '../../stack/bindings.ts';
 import type { Stack } from '../../stack/schema.ts';
+import { aclBlock } from '../cidr.ts';
 import { error, type Finding, warning } from '../finding.ts';
 
 /** SSL modes that let a client fall back to plaintext. */
@@ -66,6 +67,7 @@ export function checkDatabase(stack: Stack): Finding[] {
   }
 
   findings.push(...adminPasswordConsumers(stack));
+  findings.push(...publicEndpointAcl(stack));
 
   const rotated = stack.secrets.some(
     (secret) => secret.generator.kind === 'database-user',
@@ -132,4 +134,50 @@ function adminPasswordConsumers(stack: Stack): Finding[] {
           "user's password (rotated between two roles without downtime)",
       ),
     );
+}
+
+/**
+ * A public endpoint admits only the addresses its `acl` lists: without
+ * one, Scaleway's default admits every address. Each entry is an IPv4
+ * address or block, and none is the whole internet.
+ */
+function publicEndpointAcl(stack: Stack): Finding[] {
+  const database = stack.database;
+  if (database?.endpoint !== 'public') return [];
+  if (database.acl === undefined) {
+    return [
+      warning(
+        'database.public-acl',
+        ['database', 'endpoint'],
+        'a public endpoint admits every address until its ACL says ' +
+          'otherwise: declare `acl: [{ ip: <your office block> }]`',
+      ),
+    ];
+  }
+
+  return database.acl.flatMap((entry, index): Finding[] => {
+    const path = ['database', 'acl', index, 'ip'];
+    const block = aclBlock(entry.ip);
+    if (block === undefined) {
+      return [
+        error(
+          'database.acl-ip',
+          path,
+          'write an IPv4 address or block, e.g. 203.0.113.0/24',
+        ),
+      ];
+    }
+    if (block.prefix === 0) {
+      return [
+        error(
+          'database.open-acl',
+          path,
+          `${entry.ip} admits every address: list the addresses that ` +
+            'need the database, or use the private network',
+        ),
+      ];
+    }
+
+    return [];
+  });
 }

@@ -61,6 +61,7 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
 
   const instance = await convergeInstance(walk, api, declared, name, live);
   if (instance === undefined) {
+    await planNewAcl(walk, declared, name);
     await planLogicalDatabase(walk, declared);
     for (const user of declared.users) {
       await walk.change(
@@ -82,6 +83,7 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
       encryptionAtRest: instance.encryption?.enabled ?? false,
     },
   });
+  await convergeAcl(walk, api, declared, instance);
   const permissions = await convergeLogicalDatabase(
     walk,
     api,
@@ -612,4 +614,70 @@ async function settle(
     }
     await sleep(Math.min(1000 * 2 ** attempt, 10_000));
   }
+}
+
+/** The declared ACL as Scaleway lists it: a single address is a /32. */
+function wantedAcl(declared: StackDatabase): Rdbv1.ACLRuleRequest[] {
+  return (declared.acl ?? []).map((entry) => ({
+    ip: entry.ip.includes('/') ? entry.ip : `${entry.ip}/32`,
+    description: entry.description ?? 'evalap-infra',
+  }));
+}
+
+/** The ACL step of an instance a plan would create. */
+async function planNewAcl(
+  walk: ProvisionWalk,
+  declared: StackDatabase,
+  name: string,
+): Promise<void> {
+  if (declared.acl === undefined || declared.endpoint !== 'public') return;
+
+  const to = wantedAcl(declared).map((rule) => rule.ip);
+  await walk.change(
+    {
+      kind: 'database-instance',
+      name,
+      action: 'update',
+      changes: [{ field: 'acl', from: '(open)', to }],
+    },
+    async () => undefined,
+  );
+}
+
+/**
+ * Makes the public endpoint's ACL the declared one (set in one call, so
+ * a re-run after a crash converges). Without `acl` the ACL is left as it
+ * is; without a public endpoint there is nothing to guard.
+ */
+async function convergeAcl(
+  walk: ProvisionWalk,
+  api: Rdbv1.API,
+  declared: StackDatabase,
+  instance: Rdbv1.Instance,
+): Promise<void> {
+  const isPublic = instance.endpoints.some((e) => e.loadBalancer);
+  if (declared.acl === undefined || !isPublic) return;
+
+  const region = walk.region;
+  const rules = wantedAcl(declared);
+  const live = await walk.call('list database ACL rules', () =>
+    api.listInstanceACLRules({ region, instanceId: instance.id }).all(),
+  );
+  const from = live.map((rule) => rule.ip).sort();
+  const to = rules.map((rule) => rule.ip).sort();
+  if (JSON.stringify(from) === JSON.stringify(to)) return;
+
+  await walk.change(
+    {
+      kind: 'database-instance',
+      name: instance.name,
+      action: 'update',
+      id: instance.id,
+      changes: [{ field: 'acl', from, to }],
+    },
+    () =>
+      walk.call('set database ACL rules', () =>
+        api.setInstanceACLRules({ region, instanceId: instance.id, rules }),
+      ),
+  );
 }
