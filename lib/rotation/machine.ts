@@ -108,7 +108,11 @@ export class SecretRotation {
     const details = await this.#execute(step);
     await this.run.auditStep(this.secret, this.record, step, details);
     this.run.logger.info(
-      { secret: this.secret.name, step, rotationId: this.record.rotationId },
+      {
+        secretName: this.secret.name,
+        step,
+        rotationId: this.record.rotationId,
+      },
       'rotation step done',
     );
 
@@ -143,7 +147,7 @@ export class SecretRotation {
       { cause: error },
     );
     this.run.logger.warn(
-      { secret: this.secret.name, step, fault, err: failure },
+      { secretName: this.secret.name, step, fault, err: failure },
       'rotation stuck',
     );
     await this.save({

@@ -168,7 +168,7 @@ async function planSecret(
     }
     // Nothing changed yet; counted as stuck so the failure is seen.
     const reason = error instanceof Error ? error.message : String(error);
-    run.logger.warn({ secret: secret.name, err: error }, 'cannot plan');
+    run.logger.warn({ secretName: secret.name, err: error }, 'cannot plan');
     report.stuck.push({
       secret: secret.name,
       reason: `could not read its current version: ${scrubSecrets(reason)}`,

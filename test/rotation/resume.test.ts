@@ -277,6 +277,14 @@ describe('a database unreachable at the test step', () => {
       { secret: 'db-password', step: 'test', fault: 'outside' },
     ]);
     expect(report.stuck[0]?.reason).toContain('unreachable');
+    // the operator's log names the stuck secret (its name is no value)
+    const stuckLine = scenario.observed.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.msg === 'rotation stuck');
+    expect(stuckLine).toMatchObject({
+      secretName: 'db-password',
+      step: 'test',
+    });
     expect(await login(credentialsIn(first?.payload))).toBe('connected');
     expect(scenario.deployCalls()).toBe(deploys);
     await expectConsumersHoldWorkingCredential(scenario);
