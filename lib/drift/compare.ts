@@ -119,6 +119,7 @@ const SECURITY_FIELDS: ReadonlySet<string> = new Set([
   'backupsEnabled',
   'protected',
   'secretEnvKeys',
+  'acl',
 ]);
 
 /**

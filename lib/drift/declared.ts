@@ -139,6 +139,9 @@ export function declaredResources(stack: Stack): DeclaredResource[] {
             }
           : {}),
         publicEndpoint: database.endpoint === 'public',
+        ...(database.acl === undefined || database.endpoint !== 'public'
+          ? {}
+          : { acl: declaredAcl(database.acl) }),
         privateNetwork:
           networkName === undefined
             ? null
@@ -211,4 +214,11 @@ export function ruleKey(
   scope: string,
 ): string {
   return `${scope} ${[...permissionSets].sort().join(',')}`;
+}
+
+/** A declared ACL as Scaleway lists it: sorted blocks, an address a /32. */
+function declaredAcl(acl: readonly { ip: string }[]): string[] {
+  return acl
+    .map((entry) => (entry.ip.includes('/') ? entry.ip : `${entry.ip}/32`))
+    .sort();
 }

@@ -1,4 +1,5 @@
 import type { Iamv1alpha1 } from '@scaleway/sdk-iam';
+import type { Rdbv1 } from '@scaleway/sdk-rdb';
 import type { LiveResource, ResourceType } from '../inventory/types.ts';
 import { ruleKey } from './declared.ts';
 
@@ -6,6 +7,8 @@ import { ruleKey } from './declared.ts';
 export interface LiveDetails {
   /** Rules of IAM policies, by policy id. */
   readonly policyRules: ReadonlyMap<string, readonly Iamv1alpha1.Rule[]>;
+  /** ACL rules of databases with a public endpoint, by instance id. */
+  readonly databaseAcl?: ReadonlyMap<string, readonly Rdbv1.ACLRule[]>;
 }
 
 const BYTES_PER_GB = 1_000_000_000;
@@ -64,10 +67,13 @@ const LIVE_READERS: Readers = {
       ...(rules === undefined ? {} : { rules: rules.map(liveRuleKey) }),
     };
   },
-  database: (instance) => {
+  database: (instance, details, id) => {
     const endpoints = instance.endpoints ?? [];
     const privateEndpoint = endpoints.find((e) => e.privateNetwork);
+    const acl = details.databaseAcl?.get(id);
     return {
+      // read for a public endpoint only; not compared when absent
+      ...(acl === undefined ? {} : { acl: acl.map((r) => r.ip).sort() }),
       engine: instance.engine,
       nodeType: instance.nodeType.toLowerCase(),
       volumeType: instance.volume?.type,

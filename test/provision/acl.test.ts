@@ -70,4 +70,38 @@ describe('the ACL of a public database endpoint (dev example)', () => {
     expect(rules).not.toContain('live.database-open-acl');
     expect(report.findings.filter((f) => f.field === 'acl')).toEqual([]);
   });
+
+  it('reports an ACL changed by hand, which an apply restores', async () => {
+    const { rdb } = fixture.context.clients;
+    const { instances } = await rdb.listInstances({
+      region: stack.region,
+      name: 'evalap-db-dev',
+    });
+    await rdb.setInstanceACLRules({
+      region: stack.region,
+      instanceId: instances[0]?.id ?? '',
+      rules: [{ ip: '198.51.100.9/32', description: 'by hand' }],
+    });
+    const check = () =>
+      checkDrift({
+        stack,
+        apis: fixture.context.clients,
+        organizationId: fixture.context.organizationId,
+      });
+
+    const before = await check();
+    await applyStack(fixture.context, stack);
+    const after = await check();
+
+    expect(before.findings.filter((f) => f.field === 'acl')).toMatchObject([
+      {
+        class: 'changed',
+        severity: 'high',
+        declared: ['203.0.113.0/24'],
+        live: ['198.51.100.9/32'],
+      },
+    ]);
+    expect(after.findings.filter((f) => f.field === 'acl')).toEqual([]);
+    expect(await liveAcl()).toEqual(['203.0.113.0/24']);
+  });
 });
