@@ -48,18 +48,7 @@ export function auditBucketSettings(stack: Stack): AuditBucketSettings | null {
   return {
     bucket: deployedName(audit.bucket, stack.environment),
     versioning: lock !== undefined || (declared?.versioning ?? true),
-    lifecycle: {
-      Rules: [
-        {
-          ID: 'audit-retention',
-          Status: 'Enabled',
-          Filter: { Prefix: '' },
-          Expiration: { Days: days },
-          NoncurrentVersionExpiration: { NoncurrentDays: days },
-          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-        },
-      ],
-    },
+    lifecycle: retentionLifecycle(days),
     objectLock:
       lock === undefined
         ? null
@@ -68,5 +57,24 @@ export function auditBucketSettings(stack: Stack): AuditBucketSettings | null {
             Rule: { DefaultRetention: { Mode: lock.mode, Days: lock.days } },
           },
     sseCKeySecret: declared?.sseC?.keySecret ?? null,
+  };
+}
+
+/**
+ * The lifecycle of an audit bucket: current and noncurrent versions
+ * expire `days` after they were written.
+ */
+export function retentionLifecycle(days: number): BucketLifecycleConfiguration {
+  return {
+    Rules: [
+      {
+        ID: 'audit-retention',
+        Status: 'Enabled',
+        Filter: { Prefix: '' },
+        Expiration: { Days: days },
+        NoncurrentVersionExpiration: { NoncurrentDays: days },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      },
+    ],
   };
 }

@@ -12,6 +12,7 @@ import {
   type IntegrityProblemKind,
   verifyAuditTrail,
 } from '../../lib/audit/integrity/verify.ts';
+import { retentionLifecycle } from '../../lib/audit/retention.ts';
 import type { AuditBucket } from '../../lib/audit/storage.ts';
 import {
   type StorageFixture,
@@ -59,17 +60,7 @@ async function protectedBucket(
   await storage.s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: name,
-      LifecycleConfiguration: {
-        Rules: [
-          {
-            ID: 'audit-retention',
-            Status: 'Enabled',
-            Filter: { Prefix: '' },
-            Expiration: { Days: retentionDays },
-            NoncurrentVersionExpiration: { NoncurrentDays: retentionDays },
-          },
-        ],
-      },
+      LifecycleConfiguration: retentionLifecycle(retentionDays),
     }),
   );
   await storage.s3.send(
