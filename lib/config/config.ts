@@ -310,7 +310,9 @@ function describeProblem(
 function hint(key: SettingKey): string {
   if (!key.startsWith('SCW_')) return '';
 
-  return ` (or EVALAP_${key} in a function, or ${PROFILE_FIELDS[key as keyof typeof PROFILE_FIELDS].fileKey} in the scw profile)`;
+  const fileKey = PROFILE_FIELDS[key as keyof typeof PROFILE_FIELDS].fileKey;
+
+  return ` (or EVALAP_${key} in a function, or ${fileKey} in the scw profile)`;
 }
 
 function configError(keys: string[], problems: string[]): ConfigError {

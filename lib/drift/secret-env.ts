@@ -119,11 +119,12 @@ export async function checkSecretEnvironment(
 
       if (match === 'latest') return;
       if (match === 'older') {
+        const held = `an older enabled version of ${secret}`;
         result.ignored.push({
           resourceType: 'container',
           resourceName: live.name,
           field,
-          reason: `rotation in progress: holds an older enabled version of ${secret}`,
+          reason: `rotation in progress: holds ${held}`,
         });
         return;
       }

@@ -117,5 +117,7 @@ function show(value: unknown): string {
 }
 
 function formatWarning(finding: Finding): string {
-  return `warning ${finding.ruleId} at ${formatStackPath(finding.path)}: ${finding.message}`;
+  const where = formatStackPath(finding.path);
+
+  return `warning ${finding.ruleId} at ${where}: ${finding.message}`;
 }

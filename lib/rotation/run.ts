@@ -196,9 +196,10 @@ async function planInProgress(
     return undefined;
   }
   if (record.step === 'finish' && !rotation.graceOver) {
+    const retiredAfter = record.finishAfter;
     report.skipped.push({
       ...outcomeOf(rotation),
-      reason: `rotated; the previous value is retired after ${record.finishAfter}`,
+      reason: `rotated; the previous value is retired after ${retiredAfter}`,
     });
     return undefined;
   }

@@ -215,7 +215,8 @@ function replaceReason(
   }
   const size = live.volume?.size ?? 0;
   if (declared.volume.sizeGb * 1e9 < size) {
-    return `volume ${size / 1e9} GB → ${declared.volume.sizeGb} GB (cannot shrink)`;
+    const wanted = declared.volume.sizeGb;
+    return `volume ${size / 1e9} GB → ${wanted} GB (cannot shrink)`;
   }
 
   return undefined;
