@@ -29,9 +29,6 @@ import { localSqsClient } from './storage/clients.ts';
 import type { StorageFaults } from './storage/faults.ts';
 import { type ObjectStorage, startObjectStorage } from './storage/server.ts';
 
-/** Ports of the platform's servers; 0 picks a free one. */
-export type LocalPlatformPorts = LocalPorts;
-
 /** Where the platform reports trouble (never with a secret value). */
 export interface LocalPlatformLogger {
   warn(details: Record<string, unknown>, message: string): void;
@@ -43,7 +40,7 @@ export interface LocalPlatformOptions {
   /** Interface every server binds. Default: 127.0.0.1. */
   host?: string;
   /** Ports. Default: LOCAL_DEFAULTS.ports (4600, 4601, 4602, 4610). */
-  ports?: Partial<LocalPlatformPorts>;
+  ports?: Partial<LocalPorts>;
   /**
    * Keep state between runs in this folder (the Scaleway API's resources
    * and the PostgreSQL cluster with its CA). `true` means
@@ -244,7 +241,7 @@ const PART = {
 /** Fails fast, before the slow PostgreSQL start, on a port in use. */
 async function assertPortsFree(
   host: string,
-  ports: LocalPlatformPorts,
+  ports: LocalPorts,
   parts: { postgres: boolean; functions: boolean },
 ): Promise<void> {
   await assertPortFree(PART.scalewayApi, host, ports.scalewayApi);

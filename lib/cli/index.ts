@@ -2,7 +2,6 @@ export { commandAuditSinks } from './audit.ts';
 export {
   type CommandIo,
   commandLogger,
-  errorStream,
   processIo,
   writeJson,
 } from './output.ts';

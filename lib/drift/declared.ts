@@ -1,5 +1,6 @@
 import type { ResourceType } from '../inventory/types.ts';
 import { environmentTag, MANAGED_BY_TAG } from '../inventory/types.ts';
+import { aclBlockText } from '../policy/index.ts';
 import { resolvePolicyRules } from '../policy/presets.ts';
 import { companionsOfContainer } from '../secrets/companions.ts';
 import {
@@ -218,7 +219,5 @@ export function ruleKey(
 
 /** A declared ACL as Scaleway lists it: sorted blocks, an address a /32. */
 function declaredAcl(acl: readonly { ip: string }[]): string[] {
-  return acl
-    .map((entry) => (entry.ip.includes('/') ? entry.ip : `${entry.ip}/32`))
-    .sort();
+  return acl.map((entry) => aclBlockText(entry.ip)).sort();
 }

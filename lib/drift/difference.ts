@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../log/scrub.ts';
 import { canonical } from './normalize.ts';
 
 /**
@@ -97,8 +98,11 @@ function comparable(value: unknown): string {
   return JSON.stringify(canonical(value));
 }
 
+/** A value for the report, with credential-like pairs scrubbed. */
 function shown(value: unknown): string {
   if (value === undefined || value === null) return '(none)';
 
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+
+  return scrubSecrets(text);
 }

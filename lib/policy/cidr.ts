@@ -80,7 +80,15 @@ export const RFC1918_RANGES: readonly { text: string; cidr: Cidr }[] = [
  * Undefined when it is neither.
  */
 export function aclBlock(text: string): Cidr | undefined {
-  const parsed = parseCidr(text.includes('/') ? text : `${text}/32`);
+  const parsed = parseCidr(aclBlockText(text));
 
   return typeof parsed === 'string' ? undefined : parsed;
+}
+
+/**
+ * An ACL entry as Scaleway lists it: a block stays as written, a single
+ * address becomes a /32. Provisioning and drift both compare this form.
+ */
+export function aclBlockText(text: string): string {
+  return text.includes('/') ? text : `${text}/32`;
 }

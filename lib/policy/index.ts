@@ -1,5 +1,6 @@
 export { checkStack, countFindings, hasErrors } from './check.ts';
 export {
+  aclBlockText,
   type Cidr,
   type CidrProblem,
   cidrContains,

@@ -24,8 +24,6 @@ import { formatApplySummary, formatPlan, formatProgress } from './format.ts';
 import { EnvironmentBusy, handleProvisionRequest } from './request.ts';
 import { provisionContext } from './runtime.ts';
 
-export type { CommandIo } from '../cli/index.ts';
-
 /** Exit codes of `plan` and `apply`; usage errors exit 2 as well. */
 export const PROVISION_EXIT = {
   ok: 0,

@@ -1,21 +1,15 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/cli.ts';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { type CliRun, ROOT } from '../support/cli.ts';
 
 /**
  * `npm run package -- <args>` as a user runs it, with every proxy
  * variable pointing at a closed port: a tool that tried the network
  * through them would fail.
  */
-function npmRunPackage(...args: string[]): Promise<Run> {
+function npmRunPackage(...args: string[]): Promise<CliRun> {
   const offline = 'http://127.0.0.1:9';
   return new Promise((resolve) => {
     execFile(
@@ -45,6 +39,9 @@ interface Manifest {
 
 describe('npm run package', () => {
   it('builds the production artefact and its manifest', async () => {
+    // no manifest of an earlier run can pass for this one
+    await rm(join(ROOT, 'dist', 'manifest.json'), { force: true });
+
     const run = await npmRunPackage('--stage', 'production');
 
     expect(run.code, run.stderr).toBe(0);

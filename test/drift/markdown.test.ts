@@ -140,5 +140,18 @@ describe('renderMarkdown', () => {
         expect(line.length).toBeLessThanOrEqual(60);
       }
     });
+
+    it('scrubs a password out of a plain env value it shows', () => {
+      const finding = changed(
+        'env',
+        { DATABASE_URL: 'postgres://app@db/app' },
+        { DATABASE_URL: 'postgres://app:hunter2-secret@db/app' },
+      );
+
+      const markdown = renderMarkdown(reportOf([finding]));
+
+      expect(markdown).not.toContain('hunter2-secret');
+      expect(markdown).toContain('postgres://app:***@db/app');
+    });
   });
 });

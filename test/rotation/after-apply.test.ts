@@ -19,6 +19,7 @@ let platform: LocalPlatform;
 let clients: ScalewayClients;
 let stack: Stack;
 let report: RotationReport;
+let roleAfterApply: string | undefined;
 
 const provision = () => ({ clients, stateBucket: STATE_BUCKET });
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
   await ensureStateBucket(clients.s3, STATE_BUCKET);
   stack = await loadStack('stacks/production.yaml');
   await applyStack(provision(), stack);
+  roleAfterApply = await heldHash('api-production', 'DATABASE_USER');
 
   platform.clock.advance(91 * DAY_MS);
   report = await runRotation(stack, {
@@ -67,6 +69,8 @@ afterAll(async () => {
 
 describe('an apply after a database password rotation', () => {
   it('gives the consumers the role from the first apply on', async () => {
+    // set by provisioning, before any rotation
+    expect(await argon2idMatches(roleAfterApply ?? '', 'evalap')).toBe(true);
     expect(report.rotated.map((r) => r.secret)).toContain('db-password');
 
     // alternating users: the rotation moved api to the second role

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Rdbv1 } from '@scaleway/sdk-rdb';
+import { aclBlockText } from '../../policy/index.ts';
 import type { DatabaseUser, StackDatabase } from '../../stack/index.ts';
 import { MissingValueError, UnmanagedResourceError } from '../errors.ts';
 import { isManaged, managedTags } from '../tags.ts';
@@ -620,7 +621,7 @@ async function settle(
 /** The declared ACL as Scaleway lists it: a single address is a /32. */
 function wantedAcl(declared: StackDatabase): Rdbv1.ACLRuleRequest[] {
   return (declared.acl ?? []).map((entry) => ({
-    ip: entry.ip.includes('/') ? entry.ip : `${entry.ip}/32`,
+    ip: aclBlockText(entry.ip),
     description: entry.description ?? 'evalap-infra',
   }));
 }
