@@ -453,14 +453,27 @@ function listVersionsXml(
   objects: VersionedObjects,
 ): string {
   const prefix = query.prefix ?? '';
+  const marker = query['key-marker'] ?? '';
+  const maxKeys = Math.min(Number(query['max-keys'] ?? 1000) || 1000, 1000);
   const state = objects.bucket(bucket);
   const keys = [...state.versions.keys()]
-    .filter((key) => key.startsWith(prefix))
+    .filter((key) => key.startsWith(prefix) && key > marker)
     .sort();
 
-  // Differs from Scaleway (docs/local-platform.md): one page; KeyMarker
-  // and MaxKeys are not honoured.
-  const entries = keys.flatMap((key) =>
+  // Differs from Scaleway (docs/local-platform.md): a page holds whole
+  // keys (all versions of a key, even past MaxKeys when it has more), so
+  // the version-id-marker is not needed to resume.
+  const page: string[] = [];
+  let versions = 0;
+  for (const key of keys) {
+    const count = state.versions.get(key)?.length ?? 0;
+    if (page.length > 0 && versions + count > maxKeys) break;
+    page.push(key);
+    versions += count;
+  }
+  const last = page.at(-1);
+  const truncated = page.length < keys.length && last !== undefined;
+  const entries = page.flatMap((key) =>
     (state.versions.get(key) ?? []).map((version, index) =>
       versionEntryXml(key, version, index === 0),
     ),
@@ -470,7 +483,9 @@ function listVersionsXml(
     'ListVersionsResult',
     `<Name>${escapeXml(bucket)}</Name>` +
       `<Prefix>${escapeXml(prefix)}</Prefix>` +
-      '<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>' +
+      `<KeyMarker>${escapeXml(marker)}</KeyMarker>` +
+      `<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>` +
+      (truncated ? `<NextKeyMarker>${escapeXml(last)}</NextKeyMarker>` : '') +
       entries.join(''),
   );
 }

@@ -87,6 +87,43 @@ async function text(bucket: string, key: string, versionId?: string) {
 }
 
 describe('Object Storage: versioning', () => {
+  it('pages version listings by whole keys with KeyMarker', async () => {
+    const bucket = await newBucket();
+    await fixture.s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    for (const key of ['a', 'b', 'c']) {
+      for (const body of ['one', 'two']) {
+        await fixture.s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
+        );
+      }
+    }
+
+    const seen: string[] = [];
+    let pages = 0;
+    let marker: string | undefined;
+    do {
+      const page = await fixture.s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          MaxKeys: 3,
+          ...(marker ? { KeyMarker: marker } : {}),
+        }),
+      );
+      pages += 1;
+      for (const v of page.Versions ?? []) seen.push(`${v.Key}@${v.VersionId}`);
+      marker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    } while (marker !== undefined);
+
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen).size).toBe(6);
+  });
+
   it('keeps every version and serves each by id', async () => {
     const bucket = await newBucket();
     await fixture.s3.send(
