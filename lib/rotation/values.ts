@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { companionName } from '../secrets/companions.ts';
+import { companionName, companionPartOf } from '../secrets/companions.ts';
 import {
   fromSecretData,
   generatePassword,
@@ -134,14 +134,9 @@ export function companionEnv(
   strategy: RotationStrategy,
   env: string,
 ): string | undefined {
-  if (strategy === 'alternating-users') {
-    return companionName('username', env);
-  }
-  if (strategy === 'iam-api-key') {
-    return companionName('access-key', env);
-  }
+  const part = companionPartOf(strategy);
 
-  return undefined;
+  return part === undefined ? undefined : companionName(part, env);
 }
 
 /** One secret environment variable to set on a container. */

@@ -1,3 +1,5 @@
+import type { RotationStrategy } from '../rotation/record.ts';
+import { strategyOf } from '../rotation/schedule.ts';
 import { bindingsOfContainer, type Stack } from '../stack/index.ts';
 
 /**
@@ -60,13 +62,21 @@ export function companionsOfContainer(
   return companions;
 }
 
+/**
+ * What the companion of a rotation strategy holds: the role of an
+ * alternating pair, or an IAM key's access key; none for the others.
+ */
+export function companionPartOf(
+  strategy: RotationStrategy | undefined,
+): CompanionPart | undefined {
+  if (strategy === 'alternating-users') return 'username';
+  if (strategy === 'iam-api-key') return 'access-key';
+
+  return undefined;
+}
+
 function companionPart(stack: Stack, name: string): CompanionPart | undefined {
   const secret = stack.secrets.find((s) => s.name === name);
-  const generator = secret?.generator;
-  if (generator?.kind === 'iam-api-key') return 'access-key';
-  if (generator?.kind !== 'database-user') return undefined;
 
-  const user = stack.database?.users.find((u) => u.name === generator.user);
-
-  return user?.admin ? undefined : 'username';
+  return secret && companionPartOf(strategyOf(stack, secret));
 }
