@@ -4,7 +4,11 @@ import { queueSink } from '../lib/audit/sinks/queue.ts';
 import { stdoutSink } from '../lib/audit/sinks/stdout.ts';
 import { loadConfig } from '../lib/config/index.ts';
 import { checkDriftHandler } from '../lib/drift/function.ts';
-import { DriftReportStore, NoAppliedStateError } from '../lib/drift/index.ts';
+import {
+  DriftReportStore,
+  NoAppliedStateError,
+  readSecretEnvRecord,
+} from '../lib/drift/index.ts';
 import { createLogger } from '../lib/log/index.ts';
 import { createScalewayClients } from '../lib/scaleway/clients.ts';
 import {
@@ -50,6 +54,11 @@ export const handle = checkDriftHandler({
           stack,
           apis: createScalewayClients(config),
           organizationId: config.scaleway.organizationId,
+          secretEnv: await readSecretEnvRecord(
+            s3,
+            config.stateBucket,
+            applied.state,
+          ),
           audit: new AuditLogger({
             environment,
             stack: environment,

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import {
   type CommandIo,
@@ -12,10 +13,17 @@ import {
   type DriftCheckOptions,
   type DriftReport,
   DriftReportStore,
+  readSecretEnvRecord,
   renderMarkdown,
+  type SecretEnvRecord,
 } from '../../lib/drift/index.ts';
 import { createScalewayClients } from '../../lib/scaleway/clients.ts';
-import { loadStack, StackFileError } from '../../lib/stack/index.ts';
+import {
+  loadStack,
+  type Stack,
+  StackFileError,
+} from '../../lib/stack/index.ts';
+import { readAppliedState } from '../../lib/state/index.ts';
 
 /** Exit codes of `drift`. */
 export const DRIFT_EXIT = {
@@ -32,7 +40,6 @@ export interface DriftCommandOptions {
   json?: boolean;
   /** Commander's `--no-store`: false to keep the report out of storage. */
   store?: boolean;
-  keysOnly?: boolean;
 }
 
 /**
@@ -57,12 +64,8 @@ export function register(program: Command): void {
     .argument('<stack>', 'path to the stack YAML file')
     .option('--json', 'print the report as JSON instead of Markdown')
     .option('--no-store', 'do not read or write the report in the bucket')
-    .option(
-      '--keys-only',
-      'compare secret env var keys only (no secret value is read)',
-    )
     .action(async (file: string, options: DriftCommandOptions) => {
-      process.exitCode = await driftCommand(file, options, defaultRuntime);
+      process.exitCode = await driftCommand(file, options, configuredRuntime);
     });
 }
 
@@ -104,7 +107,11 @@ export async function driftCommand(
   return DRIFT_EXIT[report.status];
 }
 
-async function defaultRuntime(
+/**
+ * The runtime of the installed CLI: the stack file, clients from the
+ * configuration in `io.env`, and the hashes recorded in its state bucket.
+ */
+export async function configuredRuntime(
   file: string,
   options: DriftCommandOptions,
   io: CommandIo,
@@ -120,9 +127,26 @@ async function defaultRuntime(
     organizationId: config.scaleway.organizationId,
     store:
       bucket === undefined ? undefined : new DriftReportStore(apis.s3, bucket),
-    secretValues: options.keysOnly
-      ? ('keys-only' as const)
-      : ('verify' as const),
+    secretEnv: await secretEnvRecord(apis.s3, config.stateBucket, stack),
     target: describeConfig(config),
   };
+}
+
+/**
+ * The hashes the last apply and rotations recorded for the stack's
+ * environment; none when no state bucket is configured or nothing was
+ * applied (secret variables are then reported unchecked).
+ */
+async function secretEnvRecord(
+  s3: S3Client,
+  bucket: string | undefined,
+  stack: Stack,
+): Promise<SecretEnvRecord | undefined> {
+  if (bucket === undefined) return undefined;
+
+  const applied = await readAppliedState(s3, bucket, stack.environment);
+
+  return applied === undefined
+    ? undefined
+    : readSecretEnvRecord(s3, bucket, applied.state);
 }

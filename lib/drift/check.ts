@@ -15,7 +15,7 @@ import {
 } from './finding.ts';
 import { checkLivePolicy, type PolicyDetails } from './live-policy.ts';
 import { buildReport, type DriftReport } from './report.ts';
-import { checkSecretEnvironment, type SecretValueMode } from './secret-env.ts';
+import { checkSecretEnvironment, type SecretEnvRecord } from './secret-env.ts';
 import type { DriftReportStore } from './store.ts';
 
 /** What a drift check reads, compares and where it reports. */
@@ -31,8 +31,12 @@ export interface DriftCheckOptions {
   readonly audit?: Pick<AuditLogger, 'record'> | undefined;
   /** Default none. */
   readonly logger?: Logger | undefined;
-  /** Default `verify` (see SecretValueMode). */
-  readonly secretValues?: SecretValueMode;
+  /**
+   * What the control plane recorded of the secret variables it set
+   * (see `readSecretEnvRecord`). Default none: those variables are
+   * reported unchecked.
+   */
+  readonly secretEnv?: SecretEnvRecord | undefined;
   /** Requests in flight at once. Default 4. */
   readonly concurrency?: number;
   /** Retry of each read. Default the inventory's (3 retries). */
@@ -44,10 +48,11 @@ export interface DriftCheckOptions {
 /**
  * Checks one environment for drift: lists the live project (list calls
  * only), matches it with the declared stack, compares declared fields,
- * checks the security model on live state, verifies secret environment
- * variables, builds the report against the previous one, stores it (JSON
- * and Markdown) and writes a drift-detected audit event when something
- * new was found. Reads only: nothing is reverted.
+ * checks the security model on live state, compares the hashes of secret
+ * environment variables with the recorded ones (no value is read),
+ * builds the report against the previous one, stores it (JSON and
+ * Markdown) and writes a drift-detected audit event when something new
+ * was found. Reads only: nothing is reverted.
  *
  * @example
  * const report = await checkDrift({ stack, apis, organizationId, store });
@@ -83,14 +88,7 @@ export async function checkDrift(
   const details = await readDetails(matching, reader, unchecked);
   const violations = checkLivePolicy(stack, matching, details);
   const changes = compareResources(matching, details);
-  const secrets =
-    options.secretValues === 'keys-only'
-      ? { findings: [], ignored: [], unchecked: [] }
-      : await checkSecretEnvironment(matching, {
-          apis,
-          reader,
-          region: stack.region,
-        });
+  const secrets = checkSecretEnvironment(matching, options.secretEnv);
 
   const report = buildReport({
     environment: stack.environment,

@@ -38,8 +38,6 @@ export interface DeclaredResource {
    * an IAM key's rotation (lib/secrets/companions.ts).
    */
   readonly optionalSecretEnv?: readonly string[];
-  /** Secret env vars that hold the role of their secret, not its value. */
-  readonly roleSecretEnv?: readonly string[];
 }
 
 /**
@@ -178,9 +176,6 @@ export function declaredResources(stack: Stack): DeclaredResource[] {
         secretEnv,
         optionalSecretEnv: companions
           .filter((companion) => companion.part === 'access-key')
-          .map((companion) => companion.env),
-        roleSecretEnv: companions
-          .filter((companion) => companion.part === 'username')
           .map((companion) => companion.env),
         fields: (resolve) => ({
           tags,

@@ -31,5 +31,9 @@ export {
   type ReportedFinding,
   type ResolvedFinding,
 } from './report.ts';
-export type { IgnoredDifference, SecretValueMode } from './secret-env.ts';
+export {
+  type IgnoredDifference,
+  readSecretEnvRecord,
+  type SecretEnvRecord,
+} from './secret-env.ts';
 export { DriftReportStore, reportKeys } from './store.ts';

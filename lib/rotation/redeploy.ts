@@ -19,6 +19,8 @@ export interface ContainerOutcome {
   change: ContainerChange;
   /** True when it was deployed (false: it already held every value). */
   deployed: boolean;
+  /** Once verified: the hash each changed variable holds, by key. */
+  hashes?: Map<string, string>;
   error?: unknown;
 }
 
@@ -62,7 +64,7 @@ export async function redeployContainer(
         (await holdsValues(current, change.values));
       if (holds) {
         run.verifiedContainers.add(change.containerId);
-        return { change, deployed: false };
+        return { change, deployed: false, hashes: hashesOf(current, change) };
       }
     }
 
@@ -84,10 +86,24 @@ export async function redeployContainer(
 
     run.verifiedContainers.add(change.containerId);
 
-    return { change, deployed: true };
+    return { change, deployed: true, hashes: hashesOf(ready, change) };
   } catch (error) {
     return { change, deployed: false, error };
   }
+}
+
+/** The hashes a verified container holds for the changed variables. */
+function hashesOf(
+  container: Containerv1beta1.Container,
+  change: ContainerChange,
+): Map<string, string> {
+  const changed = new Set(change.values.map((value) => value.key));
+  const hashes = new Map<string, string>();
+  for (const { key, hashedValue } of container.secretEnvironmentVariables) {
+    if (changed.has(key) && hashedValue) hashes.set(key, hashedValue);
+  }
+
+  return hashes;
 }
 
 /** Reads a container (one GET). */

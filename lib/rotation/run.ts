@@ -5,7 +5,15 @@ import { acquireLock, type HeldLock } from '../lock/index.ts';
 import { scrubSecrets } from '../log/index.ts';
 import { ScalewayNotFoundError } from '../scaleway/index.ts';
 import type { Stack, StackSecret } from '../stack/index.ts';
-import { readAppliedState, stateKeys } from '../state/index.ts';
+import {
+  readAppliedState,
+  stateKeys,
+  writeAppliedState,
+} from '../state/index.ts';
+import {
+  secretHashDigest,
+  withRecordedHashes,
+} from '../state/secret-hashes.ts';
 import { RotationNotFoundError, RotationSetupError } from './errors.ts';
 import { provisionedAccessKey } from './iam.ts';
 import { accessKeyInDescription, SecretRotation } from './machine.ts';
@@ -419,6 +427,7 @@ async function redeployAll(
       ),
   );
   await recordRedeploys(run, outcomes, owners, failed, report);
+  await recordHashes(run, outcomes, owners, failed);
 
   for (const rotation of rotations.filter((r) => !failed.has(r))) {
     try {
@@ -461,6 +470,57 @@ async function recordRedeploys(
       if (failed.has(rotation)) continue;
       failed.add(rotation);
       await rotation.markStuck('redeploy', outcome.error);
+    }
+  }
+}
+
+/**
+ * Records in the applied state the digest of each hash a redeployed
+ * container was verified to hold, so that drift knows these variables
+ * were set by the control plane (it never reads a value). Done under the
+ * environment lock, before the rotations move past `redeploy`: when the
+ * write fails (or the run dies first), their rotations stay at
+ * `redeploy`, whose re-run finds the containers holding their values,
+ * leaves them alone and records again.
+ */
+async function recordHashes(
+  run: RotationRun,
+  outcomes: ContainerOutcome[],
+  owners: Map<string, SecretRotation[]>,
+  failed: Set<SecretRotation>,
+): Promise<void> {
+  const digests = new Map<string, Map<string, string>>();
+  for (const { change, hashes, error } of outcomes) {
+    if (error !== undefined || hashes === undefined) continue;
+    const byKey = new Map(
+      [...hashes].map(([key, hash]) => [key, secretHashDigest(hash)]),
+    );
+    digests.set(run.deployed(change.container), byKey);
+  }
+  if (digests.size === 0) return;
+
+  const { s3 } = run.clients;
+  const bucket = run.context.stateBucket;
+  try {
+    const stored = await readAppliedState(s3, bucket, run.stack.environment);
+    if (stored === undefined) {
+      // Only an apply creates the state, and the run held the lock.
+      run.logger.warn('applied state gone: redeployed hashes not recorded');
+      return;
+    }
+    const state = withRecordedHashes(stored.state, digests);
+    await writeAppliedState(s3, bucket, state, {
+      ...(stored.etag === undefined ? {} : { ifMatch: stored.etag }),
+    });
+  } catch (error) {
+    run.logger.warn({ err: error }, 'cannot record the redeployed hashes');
+    const recorded = outcomes.filter((o) => o.hashes !== undefined);
+    for (const { change } of recorded) {
+      for (const rotation of owners.get(change.containerId) ?? []) {
+        if (failed.has(rotation)) continue;
+        failed.add(rotation);
+        await rotation.markStuck('redeploy', error);
+      }
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { Fault } from '../http/fault.ts';
+
 /** Root of the applied-state errors. */
 export class StateError extends Error {
   override name = 'StateError';
@@ -32,11 +34,17 @@ export class StateCorruptError extends StateError {
   }
 }
 
-/** Reading or writing the state bucket failed (network, permissions). */
+/**
+ * Reading or writing the state bucket failed. Its fault follows the
+ * cause: Object Storage answering 5xx, or no answer at all, is the
+ * outside world's (retry later); any other refusal (403, a missing
+ * bucket) is a misconfiguration of ours.
+ */
 export class StateStorageError extends StateError {
   override name = 'StateStorageError';
   readonly bucket: string;
   readonly key: string;
+  readonly fault: Fault;
 
   constructor(
     action: 'read' | 'write',
@@ -52,7 +60,15 @@ export class StateStorageError extends StateError {
     );
     this.bucket = bucket;
     this.key = key;
+    this.fault = storageFaultOf(options?.cause);
   }
+}
+
+function storageFaultOf(cause: unknown): Fault {
+  const status = (cause as { $metadata?: { httpStatusCode?: number } })
+    ?.$metadata?.httpStatusCode;
+
+  return status === undefined || status >= 500 ? 'outside' : 'ours';
 }
 
 /**

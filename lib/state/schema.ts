@@ -31,7 +31,9 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
  * `attributes` holds non-secret facts readers need (e.g. a secret's
  * `path`, the revision it was created with, `needsValue` for a manual
  * secret without a version, a container's `namespaceId`). It never holds
- * a secret value, a password, a key or a hash of one.
+ * a secret value, a password, a key or the argon2id hash of one: only
+ * sha256 digests of such hashes (a container's `secretEnvFingerprints`
+ * and `secretEnvHashes`).
  */
 export const AppliedResourceSchema = z.strictObject({
   kind: z.enum(RESOURCE_KINDS),

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDrift } from '../../lib/drift/index.ts';
+import {
+  checkDrift,
+  readSecretEnvRecord,
+  type SecretEnvRecord,
+} from '../../lib/drift/index.ts';
 import { applyStack } from '../../lib/provision/index.ts';
 import { loadStack, type Stack } from '../../lib/stack/index.ts';
+import { readAppliedState } from '../../lib/state/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
   type ProvisionFixture,
+  STATE_BUCKET,
   startProvisionFixture,
 } from '../provision/support.ts';
 
@@ -14,28 +20,53 @@ import {
 describe('checkDrift after a real apply of the production example', () => {
   let fixture: ProvisionFixture;
   let stack: Stack;
+  let secretEnv: SecretEnvRecord;
 
   beforeAll(async () => {
     fixture = await startProvisionFixture();
     stack = await loadStack('stacks/production.yaml');
     await applyStack(fixture.context, stack);
+    const { s3 } = fixture.context.clients;
+    const applied = await readAppliedState(s3, STATE_BUCKET, 'production');
+    if (applied === undefined) throw new Error('the apply wrote no state');
+    secretEnv = await readSecretEnvRecord(s3, STATE_BUCKET, applied.state);
   });
 
   afterAll(() => fixture.close());
 
-  it('reports no drift in two checks in a row', async () => {
-    const check = () =>
-      checkDrift({
-        stack,
-        apis: fixture.context.clients,
-        organizationId: LOCAL_DEFAULTS.organizationId,
-      });
+  const check = () =>
+    checkDrift({
+      stack,
+      apis: fixture.context.clients,
+      organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv,
+    });
 
+  it('reports no drift in two checks in a row', async () => {
     const first = await check();
     const second = await check();
 
     expect(first.findings).toEqual([]);
+    expect(first.unchecked).toEqual([]);
     expect(second.findings).toEqual([]);
     expect(second.status).toBe('clean');
+  });
+
+  it('checks every secret variable without reading a secret value', async () => {
+    const { counters } = fixture.platform.controls;
+    counters.reset();
+
+    const report = await check();
+    const routes = Object.entries(counters.snapshot().routes);
+    const valueReads = routes.filter(([route]) => route.endsWith('/access'));
+    const checked = [...secretEnv.hashes.values()].flatMap((keys) => [
+      ...keys.keys(),
+    ]);
+
+    expect(report.status).toBe('clean');
+    expect(valueReads).toEqual([]);
+    expect(checked).toEqual(
+      expect.arrayContaining(['DATABASE_PASSWORD', 'DATABASE_USER']),
+    );
   });
 });

@@ -25,6 +25,7 @@ describe('checkDrift on the local platform', () => {
       stack,
       apis: platform.local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
       store: platform.reports,
       retry: FAST_RETRY,
     });
@@ -51,6 +52,36 @@ describe('checkDrift on the local platform', () => {
     expect(second.findings).toEqual([]);
     expect(Object.values(second.types).map((t) => t.status)).not.toContain(
       'unknown',
+    );
+  });
+
+  it('reads no secret value: the secret variables are compared by hash', async () => {
+    platform.controls.counters.reset();
+
+    const report = await check();
+    const routes = Object.keys(platform.controls.counters.snapshot().routes);
+
+    expect(report.status).toBe('clean');
+    expect(report.unchecked).toEqual([]);
+    expect(routes.filter((route) => route.endsWith('/access'))).toEqual([]);
+  });
+
+  it('reports the secret variables unchecked when no hash is recorded', async () => {
+    const report = await checkDrift({
+      stack,
+      apis: platform.local,
+      organizationId: LOCAL_DEFAULTS.organizationId,
+      retry: FAST_RETRY,
+    });
+
+    expect(report.findings).toEqual([]);
+    expect(report.status).toBe('incomplete');
+    expect(report.unchecked).toEqual(
+      ['API_KEY', 'DATABASE_PASSWORD', 'DATABASE_USER'].map(
+        (key) =>
+          `api-staging secretEnv.${key}: no hash recorded ` +
+          '(apply the stack once)',
+      ),
     );
   });
 
@@ -232,6 +263,31 @@ describe('checkDrift on the local platform', () => {
       expect(text).not.toContain('typed-in-the-console');
       expect(text).not.toContain(SECRET_VALUES['db-password']);
       expect(text).not.toContain('$argon2id');
+    });
+
+    it('ignores a changed hash while its secret is being rotated', async () => {
+      const rotating = new Set(['db-password-staging']);
+
+      const during = await checkDrift({
+        stack,
+        apis: platform.local,
+        organizationId: LOCAL_DEFAULTS.organizationId,
+        secretEnv: { hashes: ids.secretEnv.hashes, rotating },
+        retry: FAST_RETRY,
+      });
+      const fields = during.findings.map((f) => f.field);
+
+      expect(fields).not.toContain('secretEnv.DATABASE_PASSWORD');
+      expect(during.ignored).toEqual([
+        {
+          resourceType: 'container',
+          resourceName: 'api-staging',
+          field: 'secretEnv.DATABASE_PASSWORD',
+          reason:
+            'rotation of db-password-staging in progress: its redeploy ' +
+            'is not recorded yet',
+        },
+      ]);
     });
 
     it('reports the same drift as known the next time, not new', async () => {

@@ -33,6 +33,7 @@ describe('check-drift entry points', () => {
     stack,
     apis: platform.local,
     organizationId: LOCAL_DEFAULTS.organizationId,
+    secretEnv: ids.secretEnv,
     audit: new AuditLogger({
       environment: stack.environment,
       sinks: [{ name: 'memory', write: async (e) => void events.push(e) }],

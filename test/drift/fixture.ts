@@ -1,9 +1,14 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import type { Containerv1beta1 } from '@scaleway/sdk-container';
 import type { Iamv1alpha1 } from '@scaleway/sdk-iam';
-import { DriftReportStore } from '../../lib/drift/index.ts';
+import {
+  DriftReportStore,
+  type SecretEnvRecord,
+} from '../../lib/drift/index.ts';
 import { environmentTag, MANAGED_BY_TAG } from '../../lib/inventory/index.ts';
 import { resolvePolicyRules } from '../../lib/policy/presets.ts';
 import { deployedName, parseStack, type Stack } from '../../lib/stack/index.ts';
+import { secretHashDigest } from '../../lib/state/secret-hashes.ts';
 import { PlatformControls } from '../../local/controls/controls.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import { containerProduct } from '../../local/scaleway/container/product.ts';
@@ -113,6 +118,8 @@ export interface AppliedIds {
   database: string;
   namespace: string;
   container: string;
+  /** The hashes set here, as provisioning records them. */
+  secretEnv: SecretEnvRecord;
 }
 
 /** Clear values of the test secrets (tests only). */
@@ -258,7 +265,19 @@ export async function applyForTest(
     database: instance.id,
     namespace: namespace.id,
     container: created.id,
+    secretEnv: { hashes: recordedHashes(created), rotating: new Set() },
   };
+}
+
+/** What provisioning records of a container it has just set. */
+function recordedHashes(
+  container: Containerv1beta1.Container,
+): SecretEnvRecord['hashes'] {
+  const digests = container.secretEnvironmentVariables.map(
+    ({ key, hashedValue }) => [key, secretHashDigest(hashedValue)] as const,
+  );
+
+  return new Map([[container.name, new Map(digests)]]);
 }
 
 /** The value, or a failed test setup when the stack lacks it. */

@@ -4,6 +4,7 @@ import type { InventoryApis } from '../../lib/inventory/index.ts';
 import type { Stack } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
+  type AppliedIds,
   applyForTest,
   type DriftPlatform,
   driftStack,
@@ -56,11 +57,12 @@ function probeInFlight(apis: InventoryApis): InFlightProbe {
 describe('checkDrift inventory on a slow or failing platform', () => {
   let platform: DriftPlatform;
   let stack: Stack;
+  let ids: AppliedIds;
 
   beforeAll(async () => {
     platform = await startDriftPlatform();
     stack = driftStack();
-    await applyForTest(platform.local, stack);
+    ids = await applyForTest(platform.local, stack);
   });
 
   afterAll(() => platform.close());
@@ -81,6 +83,7 @@ describe('checkDrift inventory on a slow or failing platform', () => {
         stack,
         apis: probe.apis,
         organizationId: LOCAL_DEFAULTS.organizationId,
+        secretEnv: ids.secretEnv,
         retry: FAST_RETRY,
         ...(row.concurrency === undefined
           ? {}
@@ -131,6 +134,7 @@ describe('checkDrift inventory on a slow or failing platform', () => {
         stack,
         apis: platform.local,
         organizationId: LOCAL_DEFAULTS.organizationId,
+        secretEnv: ids.secretEnv,
         retry: FAST_RETRY,
       });
       const calls = platform.controls.counters.count(row.route);

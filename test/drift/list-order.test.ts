@@ -107,6 +107,7 @@ describe('checkDrift and the order of lists', () => {
       stack,
       apis: platform.local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
       retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
     });
 

@@ -68,6 +68,7 @@ describe('checkDrift live policy violations', () => {
       stack,
       apis: local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
       retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
     });
   });
@@ -144,6 +145,7 @@ describe('checkDrift live policy violations in production', () => {
       stack,
       apis: platform.local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
       retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
     });
     const found = report.findings.filter(

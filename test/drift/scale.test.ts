@@ -3,6 +3,7 @@ import { checkDrift } from '../../lib/drift/index.ts';
 import type { Stack } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
 import {
+  type AppliedIds,
   applyForTest,
   type DriftPlatform,
   driftStack,
@@ -31,11 +32,12 @@ const MINIMUM_PAGES =
 describe('checkDrift with 10,000 resources', () => {
   let platform: DriftPlatform;
   let stack: Stack;
+  let ids: AppliedIds;
 
   beforeAll(async () => {
     platform = await startDriftPlatform();
     stack = driftStack();
-    await applyForTest(platform.local, stack);
+    ids = await applyForTest(platform.local, stack);
     seedResources(platform.local.api.store, TEN_THOUSAND);
   });
 
@@ -50,6 +52,7 @@ describe('checkDrift with 10,000 resources', () => {
       stack,
       apis: platform.local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
     });
     const calls = platform.controls.counters.snapshot();
 
@@ -76,6 +79,7 @@ describe('checkDrift with 10,000 resources', () => {
       stack,
       apis: platform.local,
       organizationId: LOCAL_DEFAULTS.organizationId,
+      secretEnv: ids.secretEnv,
       retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
     });
     const secretRoute = platform.controls.counters.count(

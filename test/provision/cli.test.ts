@@ -2,6 +2,11 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  configuredRuntime,
+  DRIFT_EXIT,
+  driftCommand,
+} from '../../cli/commands/drift.ts';
 import type { AuditEvent } from '../../lib/audit/index.ts';
 import {
   PROVISION_EXIT,
@@ -53,6 +58,25 @@ describe('evalap-infra apply and plan', () => {
     expect(text).toMatch(/^\s+ACTION\s+KIND\s+NAME\s+DETAILS$/m);
     expect(text).toMatch(/^=\s+no-change\s+vpc\s+evalap-vpc-production/m);
     expect(text).toMatch(/0 to create, 0 to update, 0 to replace, 0 to delete/);
+  });
+
+  it('then finds no drift, without reading a secret value', async () => {
+    const { out, io } = capture();
+    fixture.platform.controls.counters.reset();
+
+    const code = await driftCommand(
+      'stacks/production.yaml',
+      { store: false },
+      configuredRuntime,
+      io,
+    );
+    const routes = fixture.platform.controls.counters.snapshot().routes;
+
+    expect(out.join('\n')).toContain('Status: **clean**');
+    expect(code).toBe(DRIFT_EXIT.clean);
+    expect(Object.keys(routes).filter((r) => r.endsWith('/access'))).toEqual(
+      [],
+    );
   });
 
   it('then applies again with zero write calls', async () => {

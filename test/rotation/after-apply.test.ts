@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/index.ts';
-import { checkDrift } from '../../lib/drift/index.ts';
+import { checkDrift, readSecretEnvRecord } from '../../lib/drift/index.ts';
 import { applyStack, planStack } from '../../lib/provision/index.ts';
 import { type RotationReport, runRotation } from '../../lib/rotation/index.ts';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../../lib/scaleway/clients.ts';
 import { argon2idMatches } from '../../lib/secrets/argon2.ts';
 import { loadStack, type Stack } from '../../lib/stack/index.ts';
-import { ensureStateBucket } from '../../lib/state/index.ts';
+import { ensureStateBucket, readAppliedState } from '../../lib/state/index.ts';
 import type { LocalPlatform } from '../../local/platform.ts';
 import { DAY_MS, startRotationPlatform } from './fixture.ts';
 
@@ -38,6 +38,10 @@ async function heldHash(container: string, key: string) {
 
   return containers[0]?.secretEnvironmentVariables.find((s) => s.key === key)
     ?.hashedValue;
+}
+
+function fail(reason: string): never {
+  throw new Error(reason);
 }
 
 beforeAll(async () => {
@@ -86,16 +90,30 @@ describe('an apply after a database password rotation', () => {
     expect(changing.map((i) => [i.name, i.changes])).toEqual([]);
   });
 
-  it('finds no drift on the containers', async () => {
+  it('finds no drift on the containers: rotation recorded its hashes', async () => {
+    const applied = await readAppliedState(
+      clients.s3,
+      STATE_BUCKET,
+      'production',
+    );
+    const secretEnv = await readSecretEnvRecord(
+      clients.s3,
+      STATE_BUCKET,
+      applied?.state ?? fail('no applied state'),
+    );
+
     const drift = await checkDrift({
       stack,
       apis: clients,
       organizationId: platform.environment.SCW_DEFAULT_ORGANIZATION_ID,
+      secretEnv,
     });
 
     const onContainers = drift.findings.filter(
       (f) => f.resourceType === 'container',
     );
     expect(onContainers).toEqual([]);
+    expect(drift.ignored).toEqual([]);
+    expect(drift.unchecked).toEqual([]);
   });
 });

@@ -5,6 +5,11 @@ import {
   runRotation,
 } from '../../lib/rotation/index.ts';
 import { deployedName } from '../../lib/stack/index.ts';
+import { readAppliedState } from '../../lib/state/index.ts';
+import {
+  recordedSecretHashes,
+  secretHashDigest,
+} from '../../lib/state/secret-hashes.ts';
 import type { LocalPlatform } from '../../local/platform.ts';
 import {
   DAY_MS,
@@ -159,3 +164,90 @@ describe('runRotation of an IAM API key', () => {
     }
   });
 });
+
+describe('runRotation recording what it deployed, for drift', () => {
+  let scenario: Scenario;
+  let failed: RotationReport;
+  let rerun: RotationReport;
+  let deploysOfRerun: number;
+
+  /** Refuses writes of the applied state while `refusing` is true. */
+  let refusing = false;
+  const refuseStateWrites = (scenario: Scenario) =>
+    scenario.clients.s3.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: string }).Key ?? '';
+        if (
+          refusing &&
+          context.commandName === 'PutObjectCommand' &&
+          key.endsWith('/state.json')
+        ) {
+          throw Object.assign(new Error('refused by the test'), {
+            $metadata: { httpStatusCode: 503 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuseStateWrites' },
+    );
+
+  beforeAll(async () => {
+    scenario = await provisionScenario(platform, 'record');
+    refuseStateWrites(scenario);
+    // 91 days: only the database password is due
+    platform.clock.advance(91 * DAY_MS);
+
+    refusing = true;
+    failed = await runRotation(scenario.stack, scenario.context());
+    refusing = false;
+    const before = scenario.deployCalls();
+    rerun = await runRotation(scenario.stack, scenario.context());
+    deploysOfRerun = scenario.deployCalls() - before;
+  }, 60_000);
+
+  afterAll(() => {
+    scenario.clients.s3.middlewareStack.remove('refuseStateWrites');
+  });
+
+  it('leaves the rotation at redeploy when it cannot record', () => {
+    const stuck = failed.stuck.map((s) => [s.secret, s.step]);
+
+    expect(stuck).toEqual([['db-password', 'redeploy']]);
+    expect(failed.redeployed.map((r) => r.container).sort()).toEqual([
+      'api',
+      'runners',
+    ]);
+  });
+
+  it('records on the re-run without deploying again', async () => {
+    const applied = await readAppliedState(
+      scenario.clients.s3,
+      scenario.stateBucket,
+      'production',
+    );
+    const recorded = recordedSecretHashes(
+      applied?.state ?? fail('no applied state'),
+    );
+
+    expect(rerun.stuck).toEqual([]);
+    expect(deploysOfRerun).toBe(0);
+    for (const container of ['api', 'runners']) {
+      const name = deployedName(container, 'production');
+      const live = await scenario.clients.container.getContainer({
+        region: scenario.stack.region,
+        containerId: scenario.ids.get(`container:${name}`) ?? '',
+      });
+      const hash = live.secretEnvironmentVariables.find(
+        (s) => s.key === 'DATABASE_PASSWORD',
+      )?.hashedValue;
+
+      expect(recorded.get(name)?.get('DATABASE_PASSWORD')).toBe(
+        secretHashDigest(hash ?? ''),
+      );
+    }
+  });
+});
+
+function fail(reason: string): never {
+  throw new Error(reason);
+}

@@ -4,6 +4,12 @@ import {
   companionsOfContainer,
 } from '../../secrets/companions.ts';
 import { bindingsOfContainer, type StackContainer } from '../../stack/index.ts';
+import {
+  formatKeyPairs,
+  parseKeyPairs,
+  SECRET_ENV_HASHES,
+  secretHashDigest,
+} from '../../state/secret-hashes.ts';
 import { UnmanagedResourceError } from '../errors.ts';
 import { hashMatches } from '../hashes.ts';
 import { isManaged, managedTags } from '../tags.ts';
@@ -135,8 +141,8 @@ interface DesiredContainer {
 /** Which secret environment variables are current, and their digests. */
 interface SecretEnvCheck {
   changes: FieldChange[];
-  /** Variable → `walk.fingerprint` of the hash it holds, when current. */
-  fingerprints: Map<string, string>;
+  /** Variable → the hash it holds, when verified current. */
+  verified: Map<string, string>;
 }
 
 function desiredContainer(
@@ -238,7 +244,7 @@ async function convergeContainer(
       },
     );
     if (created !== undefined) {
-      record(walk, declared, created, written(walk, created, desired));
+      record(walk, declared, created, desired, written(created, desired));
     }
     return;
   }
@@ -247,7 +253,7 @@ async function convergeContainer(
   const { changes } = checked;
   if (changes.length === 0) {
     walk.unchanged('container', name, live.id, note);
-    record(walk, declared, live, checked.fingerprints);
+    record(walk, declared, live, desired, checked.verified);
     return;
   }
 
@@ -274,11 +280,9 @@ async function convergeContainer(
       );
     },
   );
-  const fingerprints =
-    updated === undefined
-      ? checked.fingerprints
-      : written(walk, updated, desired);
-  record(walk, declared, live, fingerprints);
+  const verified =
+    updated === undefined ? checked.verified : written(updated, desired);
+  record(walk, declared, live, desired, verified);
 }
 
 /**
@@ -326,7 +330,7 @@ async function containerChanges(
     live.secretEnvironmentVariables.map((s) => [s.key, s.hashedValue]),
   );
   const recorded = recordedFingerprints(walk, live.name);
-  const fingerprints = new Map<string, string>();
+  const verified = new Map<string, string>();
   const checks = [...desired.secrets].map(async ([key, secret]) => {
     const hash = hashes.get(key);
     if (hash === undefined) {
@@ -339,7 +343,7 @@ async function containerChanges(
     if (!current) {
       return { field: `secretEnv.${key}`, from: '(stale)', to: '(current)' };
     }
-    fingerprints.set(key, fingerprint);
+    verified.set(key, hash);
 
     return undefined;
   });
@@ -356,7 +360,7 @@ async function containerChanges(
     }
   }
 
-  return { changes, fingerprints };
+  return { changes, verified };
 }
 
 /**
@@ -457,15 +461,26 @@ function sorted(record: Record<string, string>): [string, string][] {
 /** The fingerprint attribute of a container: `KEY=digest,...`. */
 const FINGERPRINTS = 'secretEnvFingerprints';
 
+/**
+ * Adds a container to the applied state with, for each verified secret
+ * variable, the fingerprint a later apply compares (`walk.fingerprint`)
+ * and the hash digest drift compares (`SECRET_ENV_HASHES`).
+ */
 function record(
   walk: ProvisionWalk,
   declared: StackContainer,
   container: Containerv1beta1.Container,
-  fingerprints: Map<string, string>,
+  desired: DesiredContainer,
+  verified: Map<string, string>,
 ): void {
-  const digests = [...fingerprints]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, digest]) => `${key}=${digest}`);
+  const fingerprints = new Map<string, string>();
+  const digests = new Map<string, string>();
+  for (const [key, hash] of verified) {
+    const secret = desired.secrets.get(key);
+    if (secret === undefined) continue;
+    fingerprints.set(key, walk.fingerprint(secret, hash));
+    digests.set(key, secretHashDigest(hash));
+  }
 
   walk.applied({
     kind: 'container',
@@ -477,7 +492,12 @@ function record(
       secretEnv: bindingsOfContainer(walk.stack, declared.name)
         .map((b) => `${b.env}=${walk.deployed(b.secret)}`)
         .join(','),
-      ...(digests.length === 0 ? {} : { [FINGERPRINTS]: digests.join(',') }),
+      ...(verified.size === 0
+        ? {}
+        : {
+            [FINGERPRINTS]: formatKeyPairs(fingerprints),
+            [SECRET_ENV_HASHES]: formatKeyPairs(digests),
+          }),
     },
   });
 }
@@ -487,36 +507,22 @@ function recordedFingerprints(
   walk: ProvisionWalk,
   name: string,
 ): Map<string, string> {
-  const attribute = walk.previous('container', name)?.attributes?.[
-    FINGERPRINTS
-  ];
-  if (typeof attribute !== 'string' || attribute === '') {
-    return new Map();
-  }
+  const previous = walk.previous('container', name);
 
-  return new Map(
-    attribute.split(',').map((pair) => {
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
-    }),
-  );
+  return parseKeyPairs(previous?.attributes?.[FINGERPRINTS]);
 }
 
-/** Fingerprints of what a create or update response holds. */
+/** The hashes a create or update response holds, by variable. */
 function written(
-  walk: ProvisionWalk,
   container: Containerv1beta1.Container,
   desired: DesiredContainer,
 ): Map<string, string> {
-  const fingerprints = new Map<string, string>();
+  const hashes = new Map<string, string>();
   for (const { key, hashedValue } of container.secretEnvironmentVariables) {
-    const secret = desired.secrets.get(key);
-    if (secret !== undefined && hashedValue) {
-      fingerprints.set(key, walk.fingerprint(secret, hashedValue));
-    }
+    if (desired.secrets.has(key) && hashedValue) hashes.set(key, hashedValue);
   }
 
-  return fingerprints;
+  return hashes;
 }
 
 function orphan(
