@@ -39,15 +39,14 @@ export interface HeldLock {
  * Takes the lock stored at `s3://bucket/key`, across processes, or throws
  * EnvironmentBusyError.
  *
- * Object Storage here offers no conditional create (`If-None-Match: *` is
- * ignored by the local platform), so the lock is built on bucket
- * versioning, which both offer: each claimant PUTs its claim (a new
- * version), then lists the versions of the key. The OLDEST live claim
- * wins; a claimant that finds an older unexpired claim deletes its own
- * version and gives up. Versions are totally ordered by the store, so two
- * claimants can never both see themselves oldest. Expired claims (a
- * crashed holder) are deleted by whoever finds them. Release deletes the
- * holder's version permanently (no delete marker).
+ * The lock predates conditional writes on Scaleway Object Storage (July
+ * 2026), so it is built on bucket versioning: each claimant PUTs its
+ * claim (a new version), then lists the versions of the key. The OLDEST
+ * live claim wins; a claimant that finds an older unexpired claim
+ * deletes its own version and gives up. Versions are totally ordered by
+ * the store, so two claimants can never both see themselves oldest.
+ * Expired claims (a crashed holder) are deleted by whoever finds them.
+ * Release deletes the holder's version permanently (no delete marker).
  *
  * @throws EnvironmentBusyError when an unexpired older claim exists;
  *   LockStorageError when the bucket is missing or not versioned.

@@ -63,9 +63,9 @@ export async function readAppliedState(
 export interface WriteStateOptions {
   /**
    * ETag the current object must still have (`If-Match`), from
-   * {@link readAppliedState}. Default: unconditional. Stores that ignore
-   * conditional writes (the local platform) accept the write anyway: the
-   * environment lock is what keeps writers apart.
+   * {@link readAppliedState}. Default: unconditional. The environment
+   * lock keeps writers apart; the condition catches a writer that lost
+   * its lock (expired while it ran).
    */
   ifMatch?: string;
 }

@@ -16,6 +16,7 @@ import {
   retentionXml,
   versioningXml,
 } from './bucket-config.ts';
+import { checkWritePreconditions } from './conditional.ts';
 import { escapeXml, S3ReplyError } from './errors.ts';
 import type { VersionedObjects, WriteOptions } from './objects.ts';
 import {
@@ -54,8 +55,9 @@ interface S3Target {
 
 /**
  * Adds what fauxqs lacks in front of its S3 routes: versioning, lifecycle
- * expiration on the platform clock, object lock and SSE-C. Requests these
- * features do not concern fall through to fauxqs untouched.
+ * expiration on the platform clock, object lock, SSE-C and conditional
+ * writes. Requests these features do not concern fall through to fauxqs
+ * untouched.
  */
 export function registerStorageExtensions(
   app: FastifyInstance,
@@ -215,7 +217,9 @@ function handleObject(
   }
 
   if (method === 'PUT' && query.uploadId === undefined) {
-    return prepareWrite(request, bucket, objects);
+    const after = prepareWrite(request, bucket, objects);
+    checkWritePreconditions(request, objects, bucket, key);
+    return after;
   }
   if (method === 'POST' && query.uploadId !== undefined) {
     return prepareWrite(request, bucket, objects);

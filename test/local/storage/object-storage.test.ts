@@ -177,6 +177,83 @@ describe('Object Storage: versioning', () => {
   });
 });
 
+describe('Object Storage: conditional writes', () => {
+  const put = (bucket: string, body: string, condition: object) =>
+    fixture.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'k',
+        Body: body,
+        ...condition,
+      }),
+    );
+
+  it.each([
+    {
+      case: 'If-None-Match * on a new key',
+      existing: false,
+      condition: { IfNoneMatch: '*' },
+      status: 200,
+    },
+    {
+      case: 'If-None-Match * on an existing key',
+      existing: true,
+      condition: { IfNoneMatch: '*' },
+      status: 412,
+    },
+    {
+      case: 'If-Match with the current ETag',
+      existing: true,
+      condition: 'current',
+      status: 200,
+    },
+    {
+      case: 'If-Match with another ETag',
+      existing: true,
+      condition: { IfMatch: '"0123"' },
+      status: 412,
+    },
+    {
+      case: 'If-Match on a missing key',
+      existing: false,
+      condition: { IfMatch: '"0123"' },
+      status: 404,
+    },
+  ])('answers $status to $case, and writes only then', async (row) => {
+    const bucket = await newBucket();
+    const first = row.existing ? await put(bucket, 'first', {}) : undefined;
+    const condition: object =
+      typeof row.condition === 'string'
+        ? { IfMatch: first?.ETag }
+        : row.condition;
+
+    const outcome =
+      row.status === 200
+        ? await put(bucket, 'second', condition).then(() => 200)
+        : (await s3Error(put(bucket, 'second', condition))).status;
+    const stored = await text(bucket, 'k').catch(() => undefined);
+
+    expect(outcome).toBe(row.status);
+    expect(stored).toBe(
+      row.status === 200 ? 'second' : row.existing ? 'first' : undefined,
+    );
+  });
+
+  it('lets one of two concurrent If-None-Match writes through', async () => {
+    const bucket = await newBucket();
+
+    const outcomes = await Promise.allSettled(
+      ['one', 'two', 'three'].map((body) =>
+        put(bucket, body, { IfNoneMatch: '*' }),
+      ),
+    );
+
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    expect(['one', 'two', 'three']).toContain(await text(bucket, 'k'));
+  });
+});
+
 describe('Object Storage: lifecycle expiration', () => {
   it('expires objects older than a 30-day rule once the clock moves 31 days', async () => {
     const bucket = await newBucket();
