@@ -25,7 +25,7 @@ const CONCURRENCY = 4;
 const platform = await startDriftPlatform();
 try {
   const stack = driftStack();
-  await applyForTest(platform.local, stack);
+  const ids = await applyForTest(platform.local, stack);
   seedResources(platform.local.api.store, TEN_THOUSAND);
   const { controls, local } = platform;
   controls.reset();
@@ -36,6 +36,7 @@ try {
     stack,
     apis: local,
     organizationId: LOCAL_DEFAULTS.organizationId,
+    secretEnv: ids.secretEnv,
     concurrency: CONCURRENCY,
   });
   const listMs = performance.now() - listStart;
