@@ -4,13 +4,19 @@
  *   <env>/YYYY/MM/DD/HH/<first-event>_<ids-hash>[.k<ver>].jsonl.gz  logs
  *   <env>/index/YYYY/MM/DD/HH/<event-id>.json    shipped-event markers
  *   <env>/digests/YYYY/MM/DD/HH.json             signed hourly digests
+ *   <env>/closing/YYYY/MM/DD/HH.json             "sealing has begun"
+ *   <env>/late/YYYY/MM/DD/HH/<key-hash>.json     objects to adopt
  *
- * `.k<ver>` names the SSE-C key version that encrypts the object.
+ * `.k<ver>` names the SSE-C key version that encrypts the object. A late
+ * note under hour HH asks the digest of HH to adopt an object that may
+ * have landed in an earlier hour after that hour's digest listed it.
  */
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,62}$/;
 const LOG_KEY =
   /^([a-z][a-z0-9-]*)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{8}T\d{6}Z)_([0-9a-f]{32})(?:\.k(\d+))?\.jsonl\.gz$/;
+const LATE_NOTE_KEY =
+  /^([a-z][a-z0-9-]*)\/late\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/[0-9a-f]{32}\.json$/;
 const DIGEST_KEY =
   /^([a-z][a-z0-9-]*)\/digests\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\.json$/;
 
@@ -102,4 +108,56 @@ export function parseDigestKey(key: string): Date | null {
   const [, , y, m, d, h] = match;
 
   return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+}
+
+/**
+ * The marker a sealer writes before it lists an hour's objects:
+ * `<env>/closing/YYYY/MM/DD/HH.json`. A shipper that finds it after its
+ * put knows its object may be missing from the digest.
+ */
+export function closingKey(environment: string, hour: Date): string {
+  return `${environment}/closing/${hourPath(hour)}.json`;
+}
+
+/** The prefix of the late notes the digest of `hour` adopts. */
+export function latePrefix(environment: string, hour: Date): string {
+  return `${environment}/late/${hourPath(hour)}/`;
+}
+
+/** The late note of one object, under the hour that adopts it. */
+export function lateNoteKey(
+  environment: string,
+  hour: Date,
+  objectKeyHash: string,
+): string {
+  return `${latePrefix(environment, hour)}${objectKeyHash.slice(0, 32)}.json`;
+}
+
+/** The hour a late note key is under, or null if the key is not one. */
+export function parseLateNoteKey(key: string): Date | null {
+  const match = LATE_NOTE_KEY.exec(key);
+  if (match === null) {
+    return null;
+  }
+
+  const [, , y, m, d, h] = match;
+
+  return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+}
+
+/** The body of a late note: `{"object":"<log object key>"}`. */
+export function lateNoteBody(object: string): Buffer {
+  return Buffer.from(JSON.stringify({ object }));
+}
+
+/** The log object a late note names, or undefined if unreadable. */
+export function lateNoteObject(body: Buffer): string | undefined {
+  try {
+    const { object } = JSON.parse(body.toString('utf8')) as {
+      object?: unknown;
+    };
+    return typeof object === 'string' ? object : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -79,6 +79,13 @@ function isNotFound(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }
 
+function isPreconditionFailed(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })
+    ?.$metadata?.httpStatusCode;
+
+  return status === 412;
+}
+
 /** The failure of a call on the bucket, as an audit error. */
 function storageError(
   operation: string,
@@ -140,6 +147,10 @@ export class AuditBucket {
   /**
    * Writes an object. With SSE-C, `keyVersion` names the customer key
    * version to use (it must be the one recorded in the object's name).
+   * With `ifAbsent`, the write is conditional (`If-None-Match: *`).
+   *
+   * @returns false when `ifAbsent` and the key already had an object
+   *   (nothing written); true otherwise.
    */
   async put(
     key: string,
@@ -149,8 +160,9 @@ export class AuditBucket {
       contentEncoding?: string;
       metadata?: Record<string, string>;
       keyVersion?: string | null;
+      ifAbsent?: boolean;
     },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const customerKey = await this.#customerKey(options.keyVersion);
 
     try {
@@ -164,10 +176,16 @@ export class AuditBucket {
             ? { ContentEncoding: options.contentEncoding }
             : {}),
           Metadata: options.metadata ?? {},
+          ...(options.ifAbsent ? { IfNoneMatch: '*' } : {}),
           ...customerKeyParams(customerKey),
         }),
       );
+
+      return true;
     } catch (error) {
+      if (options.ifAbsent && isPreconditionFailed(error)) {
+        return false;
+      }
       throw storageError('put', this.name, key, error);
     }
   }

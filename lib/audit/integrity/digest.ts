@@ -17,6 +17,11 @@ export const auditDigestSchema = z.strictObject({
   hour: z.iso.datetime(),
   sealedAt: z.iso.datetime(),
   logObjects: z.array(digestLogObjectSchema),
+  /**
+   * Objects of earlier hours, put after those hours' digests listed
+   * them, that a late note asked this digest to adopt (see layout.ts).
+   */
+  adoptedObjects: z.array(digestLogObjectSchema).optional(),
   previousDigest: z
     .strictObject({
       key: z.string(),

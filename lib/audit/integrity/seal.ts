@@ -6,8 +6,11 @@ import {
 } from '../clock.ts';
 import type { AuditSigningKeys } from '../keys.ts';
 import {
+  closingKey,
   digestKey,
   digestPrefix,
+  lateNoteObject,
+  latePrefix,
   logPrefix,
   parseDigestKey,
   parseLogObjectKey,
@@ -15,6 +18,7 @@ import {
 import type { AuditBucket } from '../storage.ts';
 import {
   type AuditDigest,
+  auditDigestSchema,
   SIGNATURE_METADATA,
   sha256Hex,
   signDigest,
@@ -41,7 +45,20 @@ export interface SealOptions {
 export interface SealReport {
   /** Keys of the digests written, oldest first. */
   digests: string[];
+  /**
+   * The digest another run wrote first, when this run met one (it then
+   * stops: that run carries the chain on).
+   */
+  contended?: string;
 }
+
+/**
+ * How long after an hour is sealed a late note may still ask a later
+ * digest to adopt one of its objects: a shipper's run (5 min) with room
+ * to spare. Objects put into older sealed hours are never adopted, so
+ * verify still reports them.
+ */
+export const ADOPTION_WINDOW_MS = HOUR_MS;
 
 interface ChainLink {
   key: string;
@@ -122,36 +139,50 @@ export async function sealAuditHours(
     hour <= lastClosed && report.digests.length < maxHours;
     hour = new Date(hour.getTime() + HOUR_MS)
   ) {
-    previous = await sealHour(options, hour, previous, clock);
-    report.digests.push(previous.key);
+    const link = await sealHour(options, hour, previous, clock);
+    if (link === null) {
+      report.contended = digestKey(environment, hour);
+      break;
+    }
+    previous = link;
+    report.digests.push(link.key);
   }
 
   return report;
 }
 
+/**
+ * Seals one hour: marks it closing, lists its objects and its late notes,
+ * and writes its digest only if no other run wrote one (conditional put).
+ * Returns null when another run did.
+ *
+ * The closing marker is written before the listing, and a shipper looks
+ * for it after its put: so either this listing sees the shipper's object,
+ * or the shipper sees the marker and leaves a late note for a later
+ * digest to adopt the object.
+ */
 async function sealHour(
   options: SealOptions,
   hour: Date,
   previous: ChainLink | null,
   clock: AuditClock,
-): Promise<ChainLink> {
+): Promise<ChainLink | null> {
   const { bucket, environment } = options;
   const signingKey = await options.signingKeys.current();
+  await bucket.put(closingKey(environment, hour), closingBody(hour), {
+    contentType: 'application/json',
+  });
 
   const logObjects: AuditDigest['logObjects'] = [];
   for (const key of await bucket.list(logPrefix(environment, hour))) {
-    const parts = parseLogObjectKey(key);
-    const object = parts && (await bucket.get(key, parts.keyVersion));
-    if (parts === null || object === null) {
-      continue;
-    }
-
-    logObjects.push({
-      key,
-      sha256: sha256Hex(object.body),
-      sseKeyVersion: parts.keyVersion,
-    });
+    const entry = await hashedEntry(bucket, key);
+    if (entry !== null) logObjects.push(entry);
   }
+  const adoptedObjects = await adoptLateObjects(
+    options,
+    hour,
+    new Set(logObjects.map((entry) => entry.key)),
+  );
 
   const key = digestKey(environment, hour);
   const digest: AuditDigest = {
@@ -161,6 +192,7 @@ async function sealHour(
     hour: hour.toISOString(),
     sealedAt: clock.now().toISOString(),
     logObjects,
+    ...(adoptedObjects.length === 0 ? {} : { adoptedObjects }),
     previousDigest: previous,
     signatureAlgorithm: 'Ed25519',
     signingKeyVersion: signingKey.version,
@@ -173,10 +205,87 @@ async function sealHour(
     signingKey.privateKey,
   );
 
-  await bucket.put(key, body, {
+  const written = await bucket.put(key, body, {
     contentType: 'application/json',
     metadata: { [SIGNATURE_METADATA]: signature },
+    ifAbsent: true,
   });
 
-  return { key, sha256: bodySha256, signature };
+  return written ? { key, sha256: bodySha256, signature } : null;
+}
+
+/** The same bytes every time, so repeated markers are one content. */
+function closingBody(hour: Date): Buffer {
+  return Buffer.from(`${JSON.stringify({ hour: hour.toISOString() })}\n`);
+}
+
+/** A log object's digest entry, or null when the key is not one. */
+async function hashedEntry(
+  bucket: AuditBucket,
+  key: string,
+): Promise<AuditDigest['logObjects'][number] | null> {
+  const parts = parseLogObjectKey(key);
+  const object = parts && (await bucket.get(key, parts.keyVersion));
+  if (parts === null || object === null) {
+    return null;
+  }
+
+  return {
+    key,
+    sha256: sha256Hex(object.body),
+    sseKeyVersion: parts.keyVersion,
+  };
+}
+
+/**
+ * The objects the late notes under `hour` name, when their own hour was
+ * sealed within ADOPTION_WINDOW_MS before `hour` began and its digest
+ * does not list them already.
+ */
+async function adoptLateObjects(
+  options: SealOptions,
+  hour: Date,
+  listedHere: ReadonlySet<string>,
+): Promise<AuditDigest['logObjects']> {
+  const { bucket, environment } = options;
+  const adopted: AuditDigest['logObjects'] = [];
+  const seen = new Set(listedHere);
+
+  for (const noteKey of await bucket.list(latePrefix(environment, hour))) {
+    const note = await bucket.get(noteKey);
+    const object = note === null ? undefined : lateNoteObject(note.body);
+    const parts = object === undefined ? null : parseLogObjectKey(object);
+    if (object === undefined || parts === null || seen.has(object)) {
+      continue;
+    }
+    seen.add(object);
+
+    const sealed = await digestOf(bucket, digestKey(environment, parts.hour));
+    const sealedAt = Date.parse(sealed?.sealedAt ?? '');
+    const listed = sealed?.logObjects.some((entry) => entry.key === object);
+    if (listed || !(sealedAt >= hour.getTime() - ADOPTION_WINDOW_MS)) {
+      continue;
+    }
+    const entry = await hashedEntry(bucket, object);
+    if (entry !== null) adopted.push(entry);
+  }
+
+  return adopted;
+}
+
+async function digestOf(
+  bucket: AuditBucket,
+  key: string,
+): Promise<AuditDigest | null> {
+  const object = await bucket.get(key);
+  if (object === null) return null;
+
+  try {
+    const parsed = auditDigestSchema.safeParse(
+      JSON.parse(object.body.toString('utf8')),
+    );
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -10,7 +10,9 @@ import {
 import {
   digestKey,
   digestPrefix,
+  lateNoteObject,
   parseDigestKey,
+  parseLateNoteKey,
   parseLogObjectKey,
 } from '../layout.ts';
 import { AUDIT_RETENTION_DAYS } from '../retention.ts';
@@ -178,7 +180,7 @@ export async function verifyAuditTrail(
   for (const [index, current] of digests.entries()) {
     const before = index === 0 ? null : (digests[index - 1] ?? null);
     await checkDigest(options, current, before, problems);
-    for (const entry of current.digest?.logObjects ?? []) {
+    for (const entry of entriesOf(current)) {
       listed.add(entry.key);
     }
     objects += await checkObjects(bucket, current, problems);
@@ -187,7 +189,14 @@ export async function verifyAuditTrail(
   checkChainStart(digests[0], { now, retentionDays }, problems);
   const lastDue = lastDueHour(now, options.sealDeadlineMs);
   checkDueHours(options, digests, logKeys, lastDue, problems);
-  const pending = checkLogKeys(digests, logKeys, listed, lastDue, problems);
+  const awaiting = await awaitingAdoption(bucket, digests, allKeys);
+  const pending = checkLogKeys(
+    digests,
+    logKeys,
+    { listed, awaiting },
+    lastDue,
+    problems,
+  );
   checkVersionHistory(
     await bucket.listVersions(`${environment}/`),
     { now, retentionDays },
@@ -284,10 +293,11 @@ function checkDueHours(
 function checkLogKeys(
   digests: readonly ReadDigest[],
   logKeys: readonly string[],
-  listed: ReadonlySet<string>,
+  covered: { listed: ReadonlySet<string>; awaiting: ReadonlySet<string> },
   lastDue: number,
   problems: IntegrityProblem[],
 ): number {
+  const { listed, awaiting } = covered;
   const sealed = new Set(digests.map((d) => d.hour.getTime()));
   const start = digests[0]?.hour.getTime() ?? Number.NEGATIVE_INFINITY;
   let pending = 0;
@@ -297,7 +307,7 @@ function checkLogKeys(
     if (listed.has(key)) {
       continue;
     }
-    if (hour > lastDue && !sealed.has(hour)) {
+    if ((hour > lastDue && !sealed.has(hour)) || awaiting.has(key)) {
       pending += 1;
     } else if (sealed.has(hour) || hour < start) {
       problems.push({
@@ -411,12 +421,43 @@ function checkLink(
   }
 }
 
+/** The objects a digest vouches for: its hour's, then those it adopted. */
+function entriesOf(current: ReadDigest): AuditDigest['logObjects'] {
+  const digest = current.digest;
+
+  return [...(digest?.logObjects ?? []), ...(digest?.adoptedObjects ?? [])];
+}
+
+/**
+ * Objects named by late notes under hours not sealed yet: the digest of
+ * the note's hour will adopt them (see sealAuditHours), so until then
+ * they are pending, not unlisted.
+ */
+async function awaitingAdoption(
+  bucket: AuditBucket,
+  digests: readonly ReadDigest[],
+  allKeys: readonly string[],
+): Promise<Set<string>> {
+  const sealed = new Set(digests.map((d) => d.hour.getTime()));
+  const awaiting = new Set<string>();
+  for (const key of allKeys) {
+    const hour = parseLateNoteKey(key);
+    if (hour === null || sealed.has(hour.getTime())) continue;
+
+    const note = await bucket.get(key);
+    const object = note === null ? undefined : lateNoteObject(note.body);
+    if (object !== undefined) awaiting.add(object);
+  }
+
+  return awaiting;
+}
+
 async function checkObjects(
   bucket: AuditBucket,
   current: ReadDigest,
   problems: IntegrityProblem[],
 ): Promise<number> {
-  const entries = current.digest?.logObjects ?? [];
+  const entries = entriesOf(current);
   const keyOfHash = new Map(entries.map((entry) => [entry.sha256, entry.key]));
 
   for (const entry of entries) {

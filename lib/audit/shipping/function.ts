@@ -139,6 +139,7 @@ async function runCron(
   });
 
   let sealed: string[] = [];
+  let contended: string | undefined;
   let sealFailure: string | undefined;
   try {
     const report = await sealAuditHours({
@@ -148,6 +149,7 @@ async function runCron(
       ...(options.clock ? { clock: options.clock } : {}),
     });
     sealed = report.digests;
+    contended = report.contended;
   } catch (error) {
     sealFailure = error instanceof Error ? error.message : 'seal failed';
   }
@@ -161,6 +163,7 @@ async function runCron(
     rejected: drained.rejected.length,
     missingQueues: drained.missingQueues,
     sealed,
+    ...(contended === undefined ? {} : { sealedByAnotherRun: contended }),
     failure: drained.failure,
     sealFailure,
   };

@@ -3,11 +3,19 @@ import { gzipSync } from 'node:zlib';
 
 import pLimit from 'p-limit';
 
-import { type AuditClock, startOfHour, systemClock } from '../clock.ts';
+import {
+  type AuditClock,
+  HOUR_MS,
+  startOfHour,
+  systemClock,
+} from '../clock.ts';
 import { AuditEventInvalidError } from '../errors.ts';
 import { type AuditEvent, encodeAuditEvent, eventHour } from '../event.ts';
 import {
+  closingKey,
   digestKey,
+  lateNoteBody,
+  lateNoteKey,
   logObjectKey,
   markerKey,
   parseLogObjectKey,
@@ -71,8 +79,10 @@ export function scrubEvent(event: AuditEvent): AuditEvent {
 /**
  * Stores audit events in the environment's bucket: one gzip JSON-lines
  * object per hour and batch, each event exactly once. Events go under the
- * hour of their timestamp; late events whose hour is already sealed by a
- * digest go under the hour they are delivered in.
+ * hour of their timestamp; late events whose hour is already being
+ * sealed go under the hour they are delivered in. An object that lands in
+ * an hour whose sealing began meanwhile gets a late note, so that a later
+ * digest adopts it.
  *
  * Exactly once, even when the queue delivers twice or the shipper dies
  * between the put and the acknowledgement: before an object is written, a
@@ -87,7 +97,8 @@ export class AuditShipper implements EventShipper {
   readonly #bucket: AuditBucket;
   readonly #limit: ReturnType<typeof pLimit>;
   readonly #clock: AuditClock;
-  readonly #sealed = new Set<number>();
+  /** Hours whose sealing has begun (closing marker or digest seen). */
+  readonly #closing = new Set<number>();
 
   constructor(options: AuditShipperOptions) {
     this.environment = options.environment;
@@ -148,10 +159,19 @@ export class AuditShipper implements EventShipper {
     result: ShipResult,
   ): Promise<void> {
     const shipped = await Promise.all(
-      events.map((event) => this.#limit(() => this.#isShipped(hour, event))),
+      events.map((event) => this.#limit(() => this.#shippedIn(hour, event))),
     );
-    const fresh = events.filter((_, index) => !shipped[index]).sort(byTime);
+    const fresh = events
+      .filter((_, index) => shipped[index] === undefined)
+      .sort(byTime);
     result.duplicates += events.length - fresh.length;
+    // A run may have died between its put and its late note.
+    for (const object of new Set(shipped)) {
+      const parts = object === undefined ? null : parseLogObjectKey(object);
+      if (object !== undefined && parts !== null) {
+        await this.#noteIfLate(parts.hour, object);
+      }
+    }
 
     const first = fresh[0];
     if (first === undefined) {
@@ -159,9 +179,10 @@ export class AuditShipper implements EventShipper {
     }
 
     const keyVersion = await this.#bucket.currentKeyVersion();
+    const objectHour = await this.#objectHour(hour);
     const key = logObjectKey(
       this.environment,
-      await this.#objectHour(hour),
+      objectHour,
       first.timestamp,
       idsHash(fresh),
       keyVersion,
@@ -169,47 +190,87 @@ export class AuditShipper implements EventShipper {
 
     await this.#writeMarkers(hour, fresh, key);
     await this.#writeObject(key, fresh, keyVersion);
+    await this.#noteIfLate(objectHour, key);
     result.objects.push(key);
     result.stored += fresh.length;
   }
 
   /**
    * The hour whose prefix receives the object: the events' hour, or the
-   * delivery hour when the events' hour already has its digest (late
-   * events), so that a sealed hour never gains an object.
+   * delivery hour when sealing of the events' hour has begun (late
+   * events), so that a sealed hour gains no object.
    */
   async #objectHour(eventsHour: Date): Promise<Date> {
-    const time = eventsHour.getTime();
     const sealed =
-      this.#sealed.has(time) ||
+      (await this.#isClosing(eventsHour)) ||
+      // hours sealed before closing markers existed have a digest only
       (await this.#bucket.exists(digestKey(this.environment, eventsHour)));
     if (!sealed) {
       return eventsHour;
     }
-
-    // Limitation (#7): a shipper that stalls longer than the sealing grace
-    // (10 min) between this check and its put lands in a sealed hour;
-    // verify then reports the object as unlisted.
-    this.#sealed.add(time);
+    this.#closing.add(eventsHour.getTime());
 
     return startOfHour(this.#clock.now());
   }
 
-  async #isShipped(hour: Date, event: AuditEvent): Promise<boolean> {
+  /**
+   * Sealing of the object's hour may have begun between the check of
+   * #objectHour and the put (a slow or frozen run): the digest may then
+   * miss the object. A late note, under an hour whose sealing has not
+   * begun once the note is written, asks that hour's digest to adopt it.
+   */
+  async #noteIfLate(objectHour: Date, object: string): Promise<void> {
+    if (!(await this.#isClosing(objectHour))) {
+      return;
+    }
+
+    const body = lateNoteBody(object);
+    const objectHash = createHash('sha256').update(object).digest('hex');
+    let hour = startOfHour(this.#clock.now());
+    for (;;) {
+      if (!(await this.#isClosing(hour))) {
+        const note = lateNoteKey(this.environment, hour, objectHash);
+        await this.#bucket.put(note, body, {
+          contentType: 'application/json',
+        });
+        if (!(await this.#isClosing(hour))) return;
+      }
+      hour = new Date(hour.getTime() + HOUR_MS);
+    }
+  }
+
+  /** Whether a sealer has begun the hour. Only a yes is remembered. */
+  async #isClosing(hour: Date): Promise<boolean> {
+    const time = hour.getTime();
+    if (this.#closing.has(time)) {
+      return true;
+    }
+
+    const closing = await this.#bucket.exists(
+      closingKey(this.environment, hour),
+    );
+    if (closing) this.#closing.add(time);
+
+    return closing;
+  }
+
+  /** The object that already holds the event, if one does. */
+  async #shippedIn(hour: Date, event: AuditEvent): Promise<string | undefined> {
     const found = await this.#bucket.get(
       markerKey(this.environment, hour, event.event_id),
     );
     if (found === null) {
-      return false;
+      return undefined;
     }
 
     const marker = JSON.parse(found.body.toString('utf8')) as Marker;
     const parts = parseLogObjectKey(marker.object);
     if (parts === null) {
-      return false;
+      return undefined;
     }
+    const exists = await this.#bucket.exists(marker.object, parts.keyVersion);
 
-    return this.#bucket.exists(marker.object, parts.keyVersion);
+    return exists ? marker.object : undefined;
   }
 
   async #writeMarkers(

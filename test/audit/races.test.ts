@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { HOUR_MS, startOfHour } from '../../lib/audit/clock.ts';
+import { sealAuditHours } from '../../lib/audit/integrity/seal.ts';
+import { verifyAuditTrail } from '../../lib/audit/integrity/verify.ts';
+import { parseLogObjectKey } from '../../lib/audit/layout.ts';
+import { AuditShipper } from '../../lib/audit/shipping/shipper.ts';
+import { AuditBucket } from '../../lib/audit/storage.ts';
+import {
+  type StorageFixture,
+  startStorageFixture,
+} from '../support/storage.ts';
+import { createBucket, memoryKeys, sampleEvent } from './fixtures.ts';
+
+// A shipper and a sealer run at once: the queue trigger ships while the
+// CRON seals, and two CRON runs may overlap. These tests stop one of
+// them at the worst line and let the other run through.
+
+let storage: StorageFixture;
+
+beforeAll(async () => {
+  storage = await startStorageFixture();
+});
+
+afterAll(async () => {
+  await storage?.close();
+});
+
+/**
+ * The bucket as seen by a shipper whose first log-object put stops until
+ * `release()`: `reached` resolves once it has stopped there.
+ */
+function stallingBucket(bucket: AuditBucket) {
+  let release = () => {};
+  let reachedPut = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const reached = new Promise<void>((resolve) => {
+    reachedPut = resolve;
+  });
+  const put: AuditBucket['put'] = async (key, body, options) => {
+    if (parseLogObjectKey(key) !== null) {
+      reachedPut();
+      await gate;
+    }
+    return bucket.put(key, body, options);
+  };
+  const stalling = new Proxy(bucket, {
+    get(target, property) {
+      if (property === 'put') return put;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
+  return { bucket: stalling, reached, release };
+}
+
+async function trail(environment: string) {
+  const name = await createBucket(storage.s3, 'audit', true);
+  const bucket = new AuditBucket({ s3: storage.s3, bucket: name });
+  const keys = memoryKeys();
+  const seal = (offsetMs = 0) =>
+    sealAuditHours({
+      bucket,
+      environment,
+      signingKeys: keys.signingKeys,
+      clock: {
+        now: () => new Date(storage.clock.now().getTime() + offsetMs),
+      },
+    });
+  const verify = () =>
+    verifyAuditTrail({
+      bucket,
+      environment,
+      clock: storage.clock,
+      retentionDays: 30,
+      publicKey: (version, fingerprint) =>
+        keys.signingKeys.publicKey(version, fingerprint),
+    });
+
+  return { bucket, seal, verify };
+}
+
+describe('a shipper stalled between its check and its put', () => {
+  let objectKey: string;
+  let eventsHour: number;
+  let whileAwaiting: Awaited<ReturnType<typeof verifyAuditTrail>>;
+  let adopted: Awaited<ReturnType<typeof verifyAuditTrail>>;
+  let adoptingDigest: unknown;
+
+  beforeAll(async () => {
+    const { bucket, seal, verify } = await trail('staging');
+    const stalling = stallingBucket(bucket);
+    const shipper = new AuditShipper({
+      bucket: stalling.bucket,
+      environment: 'staging',
+      clock: storage.clock,
+    });
+    // one minute into an hour, so that the hours below are certain
+    const now = storage.clock.now().getTime();
+    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
+    storage.clock.advance(next + 60_000 - now);
+    eventsHour = next;
+    const event = sampleEvent(new Date(next + 5_000).toISOString());
+
+    // it finds the hour open, then stops before its put
+    const shipping = shipper.ship([event]);
+    await stalling.reached;
+    // meanwhile the hour ends, and the CRON seals it without the object
+    storage.clock.advance(HOUR_MS + 15 * 60_000);
+    await seal();
+    stalling.release();
+    const shipped = await shipping;
+    objectKey = shipped.objects[0] ?? '';
+    whileAwaiting = await verify();
+
+    // the next hour's digest adopts it
+    storage.clock.advance(HOUR_MS);
+    const sealed = await seal();
+    adopted = await verify();
+    const digest = await bucket.get(sealed.digests.at(-1) ?? '');
+    adoptingDigest = JSON.parse(digest?.body.toString('utf8') ?? '{}');
+  });
+
+  it('lands in the hour of its events, sealed meanwhile', () => {
+    const hour = parseLogObjectKey(objectKey)?.hour.getTime();
+
+    expect(hour).toBe(eventsHour);
+  });
+
+  it('is pending, not unlisted, until the next digest', () => {
+    expect(whileAwaiting.problems).toEqual([]);
+    expect(whileAwaiting.pending).toBe(1);
+  });
+
+  it('is adopted by the next digest, and the trail verifies', () => {
+    expect(adoptingDigest).toMatchObject({
+      adoptedObjects: [{ key: objectKey }],
+    });
+    expect(adopted.problems).toEqual([]);
+    expect(adopted.ok).toBe(true);
+  });
+});
+
+describe('a shipper killed between its put and its late note', () => {
+  it('leaves the note to the redelivery, and the trail verifies', async () => {
+    const { bucket, seal, verify } = await trail('staging');
+    const stalling = stallingBucket(bucket);
+    const dying = new Proxy(stalling.bucket, {
+      get(target, property) {
+        if (property !== 'put') return Reflect.get(target, property);
+        return (async (key, body, options) => {
+          if (key.includes('/late/')) throw new Error('killed');
+          return target.put(key, body, options);
+        }) satisfies AuditBucket['put'];
+      },
+    });
+    const shipperOn = (on: AuditBucket) =>
+      new AuditShipper({
+        bucket: on,
+        environment: 'staging',
+        clock: storage.clock,
+      });
+    const now = storage.clock.now().getTime();
+    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
+    storage.clock.advance(next + 60_000 - now);
+    const event = sampleEvent(new Date(next + 5_000).toISOString());
+
+    const first = shipperOn(dying).ship([event]);
+    await stalling.reached;
+    storage.clock.advance(HOUR_MS + 15 * 60_000);
+    await seal();
+    stalling.release();
+    const killed = await first.then(
+      () => 'shipped',
+      (error: Error) => error.message,
+    );
+    const redelivered = await shipperOn(bucket).ship([event]);
+    storage.clock.advance(HOUR_MS);
+    await seal();
+    const report = await verify();
+
+    expect(killed).toBe('killed');
+    expect(redelivered.duplicates).toBe(1);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
+
+describe('two sealing runs at once', () => {
+  it('write each digest once, and the chain verifies', async () => {
+    const { bucket, seal, verify } = await trail('staging');
+    const shipper = new AuditShipper({
+      bucket,
+      environment: 'staging',
+      clock: storage.clock,
+    });
+    const base = startOfHour(storage.clock.now()).getTime();
+    await shipper.ship([
+      sampleEvent(new Date(base - 3 * HOUR_MS + 1_000).toISOString()),
+      sampleEvent(new Date(base - 2 * HOUR_MS + 1_000).toISOString()),
+    ]);
+
+    // one second apart: their digests differ (sealedAt)
+    const runs = await Promise.all([seal(), seal(1_000)]);
+    const report = await verify();
+    const versions = await bucket.listVersions('staging/digests/');
+
+    expect(runs.filter((run) => run.contended !== undefined)).toHaveLength(1);
+    expect(versions.length).toBe(new Set(versions.map((v) => v.key)).size);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});
