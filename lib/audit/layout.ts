@@ -25,6 +25,13 @@ export function isEnvironmentName(name: string): boolean {
   return ENVIRONMENT.test(name);
 }
 
+/** The hour of a DIGEST_KEY or LATE_NOTE_KEY match (groups 2 to 5). */
+function hourOfMatch(match: RegExpExecArray): Date {
+  const [, , y, m, d, h] = match;
+
+  return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+}
+
 function hourPath(hour: Date): string {
   const iso = hour.toISOString();
 
@@ -105,9 +112,7 @@ export function parseDigestKey(key: string): Date | null {
     return null;
   }
 
-  const [, , y, m, d, h] = match;
-
-  return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+  return hourOfMatch(match);
 }
 
 /**
@@ -140,9 +145,7 @@ export function parseLateNoteKey(key: string): Date | null {
     return null;
   }
 
-  const [, , y, m, d, h] = match;
-
-  return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
+  return hourOfMatch(match);
 }
 
 /** The body of a late note: `{"object":"<log object key>"}`. */

@@ -37,6 +37,18 @@ export const auditDigestSchema = z.strictObject({
 /** An hourly digest as stored at `<env>/digests/YYYY/MM/DD/HH.json`. */
 export type AuditDigest = z.infer<typeof auditDigestSchema>;
 
+/** A digest's bytes as a digest, or null when they are not a valid one. */
+export function parseDigest(body: Buffer): AuditDigest | null {
+  try {
+    const parsed = auditDigestSchema.safeParse(
+      JSON.parse(body.toString('utf8')),
+    );
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The metadata key (`x-amz-meta-signature`) that holds the signature. */
 export const SIGNATURE_METADATA = 'signature';
 

@@ -18,7 +18,7 @@ import {
 import type { AuditBucket } from '../storage.ts';
 import {
   type AuditDigest,
-  auditDigestSchema,
+  parseDigest,
   SIGNATURE_METADATA,
   sha256Hex,
   signDigest,
@@ -278,14 +278,6 @@ async function digestOf(
   key: string,
 ): Promise<AuditDigest | null> {
   const object = await bucket.get(key);
-  if (object === null) return null;
 
-  try {
-    const parsed = auditDigestSchema.safeParse(
-      JSON.parse(object.body.toString('utf8')),
-    );
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return object === null ? null : parseDigest(object.body);
 }

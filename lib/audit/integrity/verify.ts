@@ -19,7 +19,7 @@ import { AUDIT_RETENTION_DAYS } from '../retention.ts';
 import type { AuditBucket } from '../storage.ts';
 import {
   type AuditDigest,
-  auditDigestSchema,
+  parseDigest,
   SIGNATURE_METADATA,
   sha256Hex,
   signingText,
@@ -120,15 +120,7 @@ async function readDigest(
     return { key, hour, sha256: '', signature: '', digest: null };
   }
 
-  let digest: AuditDigest | null = null;
-  try {
-    const parsed = auditDigestSchema.safeParse(
-      JSON.parse(object.body.toString('utf8')),
-    );
-    digest = parsed.success ? parsed.data : null;
-  } catch {
-    digest = null;
-  }
+  const digest = parseDigest(object.body);
   if (digest === null) {
     problems.push({
       kind: 'modified-digest',
