@@ -21,6 +21,7 @@ import {
   type RotationReport,
   resumeRotation,
   runRotation,
+  type SecretOutcome,
   summarizeReport,
 } from '../../lib/rotation/index.ts';
 import { createScalewayClients } from '../../lib/scaleway/clients.ts';
@@ -185,9 +186,10 @@ async function localClockOffset(apiUrl: string): Promise<number> {
 }
 
 /**
- * The report for a person: the summary, then a line per secret that was
- * acted on or needs attention. A dry run says so first and also lists
- * each skipped secret with its reason (not due until …, no value yet).
+ * The report for a person: the summary, then a line per secret with what
+ * happened to it, skipped ones with their reason (not due until …, no
+ * value yet). A dry run says so first. A rotation waiting out its grace
+ * period says when its previous value is retired.
  */
 function describe(report: RotationReport): string {
   const lines = report.dryRun
@@ -200,11 +202,11 @@ function describe(report: RotationReport): string {
     'stuck',
     'manual',
     'due',
-    ...(report.dryRun ? (['skipped'] as const) : []),
+    'skipped',
   ] as const;
   for (const category of categories) {
     for (const outcome of report[category]) {
-      const step = outcome.step ? ` at ${outcome.step}` : '';
+      const step = stepText(category, outcome);
       const reason = outcome.reason ? `: ${outcome.reason}` : '';
       const operator = outcome.needsOperator
         ? ` (run: evalap-infra rotate <stack> --secret ${outcome.secret} ` +
@@ -220,6 +222,21 @@ function describe(report: RotationReport): string {
   }
 
   return lines.join('\n');
+}
+
+/**
+ * Where a secret's rotation stands, when that says something: a new
+ * value in use waits out its grace period; a stuck or due one names its
+ * step. Finished and skipped secrets say it in their category or reason.
+ */
+function stepText(category: string, outcome: SecretOutcome): string {
+  const waiting = category === 'rotated' || category === 'resumed';
+  if (waiting && outcome.finishAfter !== undefined) {
+    return `; the previous value is retired after ${outcome.finishAfter}`;
+  }
+  if (category === 'finished' || category === 'skipped') return '';
+
+  return outcome.step ? ` at ${outcome.step}` : '';
 }
 
 function write(

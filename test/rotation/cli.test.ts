@@ -46,9 +46,24 @@ describe('evalap-infra rotate', () => {
     const text = out.join('\n');
     expect(code).toBe(ROTATE_EXIT.ok);
     expect(text).toMatch(/rotated 1,/);
-    expect(text).toMatch(/^ {2}rotated api-key/m);
+    expect(text).toMatch(
+      /^ {2}rotated api-key; the previous value is retired after \S+Z$/m,
+    );
     expect(text).toMatch(/^ {2}redeployed api \(api-key\)$/m);
     expect(text).not.toMatch(/Dry run/);
+  });
+
+  it('lists each secret a real run skipped, with why', async () => {
+    const { out, io } = capture();
+
+    const code = await rotateCommand(STACK, {}, io);
+
+    const text = out.join('\n');
+    expect(code).toBe(ROTATE_EXIT.ok);
+    expect(text).toMatch(/^ {2}skipped db-password: not due before \S+$/m);
+    expect(text).toMatch(
+      /^ {2}skipped api-key: rotated; the previous value is retired after/m,
+    );
   });
 
   it.each([
