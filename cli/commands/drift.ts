@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import {
   type CommandIo,
+  commandClock,
   localPlatformHint,
   processIo,
   reportStackProblems,
@@ -128,6 +129,7 @@ export async function configuredRuntime(
     store:
       bucket === undefined ? undefined : new DriftReportStore(apis.s3, bucket),
     secretEnv: await secretEnvRecord(apis.s3, config.stateBucket, stack),
+    now: await commandClock(config),
     target: describeConfig(config),
   };
 }

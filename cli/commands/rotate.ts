@@ -3,6 +3,7 @@ import { AuditLogger } from '../../lib/audit/logger.ts';
 import {
   type CommandIo,
   commandAuditSinks,
+  commandClock,
   commandLogger,
   loadCommandStack,
   localPlatformHint,
@@ -148,9 +149,7 @@ async function cliContext(
   stack: Stack,
   io: CommandIo,
 ): Promise<RotationContext> {
-  const offsetMs = config.usingLocalPlatform
-    ? await localClockOffset(config.scaleway.apiUrl)
-    : 0;
+  const now = await commandClock(config);
   const clients = createScalewayClients(config);
 
   return {
@@ -167,22 +166,8 @@ async function cliContext(
         auditQueueUrl: config.auditQueueUrl,
       }),
     }),
-    now: () => new Date(Date.now() + offsetMs),
+    now,
   };
-}
-
-/**
- * The local platform's clock may have been moved (`POST
- * /_local/clock/advance`): due dates are computed on its time.
- */
-async function localClockOffset(apiUrl: string): Promise<number> {
-  try {
-    const response = await fetch(`${apiUrl}/_local/clock`);
-    const clock = (await response.json()) as { offsetMs?: number };
-    return clock.offsetMs ?? 0;
-  } catch {
-    return 0;
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 export { commandAuditSinks } from './audit.ts';
+export { commandClock } from './clock.ts';
 export {
   type CommandIo,
   commandLogger,

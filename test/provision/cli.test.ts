@@ -79,6 +79,23 @@ describe('evalap-infra apply and plan', () => {
     );
   });
 
+  it('dates the drift report on the local platform clock', async () => {
+    const { out, io } = capture();
+    const moved = fixture.platform.clock.advance(30 * 86_400_000);
+
+    await driftCommand(
+      'stacks/production.yaml',
+      { store: false, json: true },
+      configuredRuntime,
+      io,
+    );
+    const report = JSON.parse(out.join('\n')) as { checkedAt: string };
+
+    const lag = Date.parse(report.checkedAt) - moved.getTime();
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(60_000);
+  });
+
   it('then applies again with zero write calls', async () => {
     const { out, io } = capture();
     fixture.platform.controls.counters.reset();
