@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type {
   FauxqsMessage,
@@ -44,8 +45,7 @@ export async function saveQueues(
 
   await mkdir(dirname(file), { recursive: true });
   const text = JSON.stringify(snapshot, encodeBinary);
-  await writeFile(`${file}.tmp`, text, { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomic(file, text, { mode: 0o600 });
 }
 
 /**

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import type { FauxqsObject, FauxqsS3Store } from './fauxqs-internals.ts';
 import type { VersionedObjects } from './objects.ts';
@@ -93,8 +94,7 @@ export async function saveSnapshot(
   }
 
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify(snapshot), { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomic(file, JSON.stringify(snapshot), { mode: 0o600 });
 }
 
 /** Restores a snapshot written by {@link saveSnapshot}, if there is one. */

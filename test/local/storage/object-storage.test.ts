@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -523,6 +523,10 @@ describe('Object Storage: persistence', () => {
     );
     s3.destroy();
     await first.close();
+    const files = await readdir(folder);
+    const modes = await Promise.all(
+      files.map(async (name) => (await stat(join(folder, name))).mode & 0o777),
+    );
 
     const second = await startObjectStorage({
       port: 0,
@@ -556,6 +560,9 @@ describe('Object Storage: persistence', () => {
     expect(await current.Body?.transformToString()).toBe('two');
     expect(await old.Body?.transformToString()).toBe('one');
     expect(refused.name).toBe('AccessDenied');
+    // only its owner may read what may hold secrets
+    expect(files.length).toBeGreaterThan(0);
+    expect(new Set(modes)).toEqual(new Set([0o600]));
   });
 });
 
