@@ -147,13 +147,20 @@ export function compareResources(
   }
 
   const valueless = secretsWithoutValue(matching);
+  const missingSecrets = new Set(
+    matching.missing.filter((r) => r.type === 'secret').map((r) => r.name),
+  );
   for (const { declared, live } of matching.matched) {
-    const wanted = withoutValuelessSecrets(
+    const wanted = withoutKeysOf(
       declared,
       declared.fields(matching.resolve),
-      valueless,
+      new Set([...valueless, ...missingSecrets]),
     );
-    const actual = withoutOptionalSecrets(declared, liveFields(live, details));
+    const actual = withoutKeysOf(
+      declared,
+      withoutOptionalSecrets(declared, liveFields(live, details)),
+      missingSecrets,
+    );
     for (const [field, value] of Object.entries(wanted)) {
       if (value === SKIP || !(field in actual)) continue;
 
@@ -219,20 +226,23 @@ function secretsWithoutValue(matching: Matching): Set<string> {
   );
 }
 
-function withoutValuelessSecrets(
+/**
+ * The fields without the secret env keys bound to `secrets`: those with
+ * no value yet, which a container cannot hold (left out of what is
+ * wanted), and those missing, already reported (left out of both sides).
+ */
+function withoutKeysOf<T extends Record<string, unknown>>(
   declared: DeclaredResource,
-  fields: DeclaredFields,
-  valueless: ReadonlySet<string>,
-): DeclaredFields {
-  const secretEnv = declared.secretEnv;
-  if (secretEnv === undefined || !('secretEnvKeys' in fields)) return fields;
+  fields: T,
+  secrets: ReadonlySet<string>,
+): T {
+  const secretEnv = declared.secretEnv ?? {};
+  const keys = fields.secretEnvKeys;
+  if (!Array.isArray(keys) || secrets.size === 0) return fields;
 
-  return {
-    ...fields,
-    secretEnvKeys: Object.keys(secretEnv).filter(
-      (env) => !valueless.has(secretEnv[env] as string),
-    ),
-  };
+  const bound = (key: unknown) => secrets.has(secretEnv[String(key)] ?? '');
+
+  return { ...fields, secretEnvKeys: keys.filter((key) => !bound(key)) };
 }
 
 /** The live fields without the secret env vars a container may hold. */

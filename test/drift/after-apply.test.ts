@@ -69,4 +69,22 @@ describe('checkDrift after a real apply of the production example', () => {
       expect.arrayContaining(['DATABASE_PASSWORD', 'DATABASE_USER']),
     );
   });
+
+  it('reports a deleted manual secret once, as missing', async () => {
+    const { secret } = fixture.context.clients;
+    const { secrets } = await secret.listSecrets({
+      region: stack.region,
+      name: 'llm-api-key-production',
+    });
+    const secretId = secrets[0]?.id ?? '';
+    await secret.unprotectSecret({ region: stack.region, secretId });
+    await secret.deleteSecret({ region: stack.region, secretId });
+
+    const report = await check();
+
+    // its consumers never held the variable: it had no value
+    expect(report.findings.map((f) => [f.class, f.resourceName])).toEqual([
+      ['missing', 'llm-api-key-production'],
+    ]);
+  });
 });
