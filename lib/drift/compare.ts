@@ -5,11 +5,7 @@ import {
   RESOURCE_TYPES,
   type ResourceType,
 } from '../inventory/types.ts';
-import {
-  type DeclaredFields,
-  type DeclaredResource,
-  SKIP,
-} from './declared.ts';
+import { type DeclaredResource, SKIP } from './declared.ts';
 import type { DriftFinding, DriftSeverity } from './finding.ts';
 import { type LiveDetails, liveFields } from './live.ts';
 import { hasTags, sameValue } from './normalize.ts';

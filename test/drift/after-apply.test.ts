@@ -75,6 +75,7 @@ describe('checkDrift after a real apply of the production example', () => {
     const { secrets } = await secret.listSecrets({
       region: stack.region,
       name: 'llm-api-key-production',
+      scheduledForDeletion: false,
     });
     const secretId = secrets[0]?.id ?? '';
     await secret.unprotectSecret({ region: stack.region, secretId });
