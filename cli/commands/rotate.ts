@@ -173,8 +173,9 @@ async function cliContext(
 /**
  * The report for a person: the summary, then a line per secret with what
  * happened to it, skipped ones with their reason (not due until …, no
- * value yet). A dry run says so first. A rotation waiting out its grace
- * period says when its previous value is retired.
+ * value yet), due ones with their age. A dry run says so first. A
+ * rotation waiting out its grace period says when its previous version
+ * is retired.
  */
 function describe(report: RotationReport): string {
   const lines = report.dryRun
@@ -197,7 +198,10 @@ function describe(report: RotationReport): string {
         ? ` (run: evalap-infra rotate <stack> --secret ${outcome.secret} ` +
           '--resume or --abandon)'
         : '';
-      lines.push(`  ${category} ${outcome.secret}${step}${reason}${operator}`);
+      lines.push(
+        `  ${category} ${outcome.secret}${step}${reason}` +
+          `${ageText(outcome)}${operator}`,
+      );
     }
   }
   for (const redeploy of report.redeployed) {
@@ -217,11 +221,19 @@ function describe(report: RotationReport): string {
 function stepText(category: string, outcome: SecretOutcome): string {
   const waiting = category === 'rotated' || category === 'resumed';
   if (waiting && outcome.finishAfter !== undefined) {
-    return `; the previous value is retired after ${outcome.finishAfter}`;
+    return `; the previous version is retired after ${outcome.finishAfter}`;
   }
   if (category === 'finished' || category === 'skipped') return '';
 
   return outcome.step ? ` at ${outcome.step}` : '';
+}
+
+/** How old the value in use is, against its rotation period. */
+function ageText(outcome: SecretOutcome): string {
+  const { ageDays, periodDays } = outcome;
+  if (ageDays === undefined || periodDays === undefined) return '';
+
+  return ` (${ageDays} days old, rotated every ${periodDays})`;
 }
 
 function write(

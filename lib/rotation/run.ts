@@ -207,7 +207,7 @@ async function planInProgress(
     const retiredAfter = record.finishAfter;
     report.skipped.push({
       ...outcomeOf(rotation),
-      reason: `rotated; the previous value is retired after ${retiredAfter}`,
+      reason: `rotated; the previous version is retired after ${retiredAfter}`,
     });
     return undefined;
   }

@@ -47,7 +47,7 @@ describe('evalap-infra rotate', () => {
     expect(code).toBe(ROTATE_EXIT.ok);
     expect(text).toMatch(/rotated 1,/);
     expect(text).toMatch(
-      /^ {2}rotated api-key; the previous value is retired after \S+Z$/m,
+      /^ {2}rotated api-key; the previous version is retired after \S+Z$/m,
     );
     expect(text).toMatch(/^ {2}redeployed api \(api-key\)$/m);
     expect(text).not.toMatch(/Dry run/);
@@ -60,9 +60,11 @@ describe('evalap-infra rotate', () => {
 
     const text = out.join('\n');
     expect(code).toBe(ROTATE_EXIT.ok);
-    expect(text).toMatch(/^ {2}skipped db-password: not due before \S+$/m);
     expect(text).toMatch(
-      /^ {2}skipped api-key: rotated; the previous value is retired after/m,
+      /^ {2}skipped db-password: not due before \S+ \(0 days old, rotated every 90\)$/m,
+    );
+    expect(text).toMatch(
+      /^ {2}skipped api-key: rotated; the previous version is retired after/m,
     );
   });
 
