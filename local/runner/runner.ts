@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type QueueAttributeName,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { FastifyInstance } from 'fastify';
 import type { PlatformClock } from '../controls/clock.ts';
 import { LOCAL_DEFAULTS } from '../defaults.ts';
@@ -260,13 +266,47 @@ function applyEnvironment(config: ServerlessConfig): void {
   }
 }
 
+/**
+ * Creates each trigger queue that is missing with its dead-letter queue
+ * `<queue>-dlq` (maxReceiveCount 5), the set-up docs/deploy.md asks for
+ * on Scaleway. A queue that has a redrive policy keeps it.
+ */
+// Differs from Scaleway (docs/local-platform.md): there the deployer
+// creates the queues beforehand.
 async function createTriggerQueues(
   sqs: SQSClient,
   triggers: readonly QueueTrigger[],
 ): Promise<void> {
   const names = new Set(triggers.map((trigger) => trigger.queue));
   for (const name of names) {
-    await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const dlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: `${name}-dlq` }),
+    );
+    const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const attributes = async (
+      url: string | undefined,
+      names: QueueAttributeName[],
+    ) => {
+      const reply = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }),
+      );
+      return reply.Attributes ?? {};
+    };
+    const current = await attributes(queue.QueueUrl, ['RedrivePolicy']);
+    if (current.RedrivePolicy) continue;
+
+    const { QueueArn } = await attributes(dlq.QueueUrl, ['QueueArn']);
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queue.QueueUrl,
+        Attributes: {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: QueueArn,
+            maxReceiveCount: 5,
+          }),
+        },
+      }),
+    );
   }
 }
 

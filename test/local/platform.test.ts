@@ -7,7 +7,12 @@ import {
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { createClient } from '@scaleway/sdk-client';
 import { Rdbv1 } from '@scaleway/sdk-rdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +151,30 @@ describe('startLocalPlatform', () => {
       'nightly',
       'worker',
     ]);
+  });
+
+  it('creates each trigger queue with a dead-letter queue', async () => {
+    const sqs = localSqsClient(platform.storageEndpoint);
+    const url = async (name: string) =>
+      (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+    const attributes = async (name: string) =>
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: await url(name),
+            AttributeNames: ['QueueArn', 'RedrivePolicy'],
+          }),
+        )
+      ).Attributes ?? {};
+
+    const queue = await attributes('runner-jobs');
+    const dlq = await attributes('runner-jobs-dlq');
+    sqs.destroy();
+
+    expect(JSON.parse(queue.RedrivePolicy ?? '{}')).toEqual({
+      deadLetterTargetArn: dlq.QueueArn,
+      maxReceiveCount: 5,
+    });
   });
 
   it('names every variable the CLI needs', () => {
