@@ -105,6 +105,26 @@ describe('applyStack on the production example', () => {
     expect(fixture.platform.controls.counters.count(ACCESS_ROUTE)).toBe(0);
   });
 
+  it('plans a hand-changed env as a map of variables', async () => {
+    const containerId = await appliedId('container', 'runners-production');
+    const declared = stack.containers?.items.find((c) => c.name === 'runners');
+    const env = { ...declared?.env, EXTRA: 'by-hand' };
+    await fixture.context.clients.container.updateContainer({
+      region: stack.region,
+      containerId,
+      environmentVariables: env,
+    });
+
+    const plan = await planStack(fixture.context, stack);
+
+    const change = plan.items
+      .find((i) => i.name === 'runners-production')
+      ?.changes.find((c) => c.field === 'env');
+    expect(change?.from).toEqual(env);
+    expect(change?.to).toEqual(declared?.env);
+    await applyStack(fixture.context, stack);
+  });
+
   it('keeps the applied state for rotation and drift', async () => {
     const stored = await readAppliedState(
       fixture.context.clients.s3,

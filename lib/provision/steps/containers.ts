@@ -454,8 +454,11 @@ function networkChange(
   return live.privateNetworkId ? { privateNetworkId: '' } : {};
 }
 
-function sorted(record: Record<string, string>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+/** The same variables with their keys in order, so equal maps compare. */
+function sorted(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 /** The fingerprint attribute of a container: `KEY=digest,...`. */
