@@ -254,6 +254,19 @@ export class ProvisionWalk {
       .slice(0, 32);
   }
 
+  /**
+   * Whether a declared secret will hold a value once applied: it has one
+   * now, or (in a plan) the apply generates it; only a `manual` secret
+   * without a version will not.
+   */
+  willHaveValue(name: string): boolean {
+    if (this.hasValue(name)) return true;
+
+    const generator = this.secret(name)?.generator.kind;
+
+    return !this.applying && generator !== undefined && generator !== 'manual';
+  }
+
   /** The declared secret of a base name. */
   secret(name: string): StackSecret | undefined {
     return this.stack.secrets.find((secret) => secret.name === name);

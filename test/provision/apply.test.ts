@@ -41,6 +41,20 @@ beforeAll(async () => {
 afterAll(() => fixture.close());
 
 describe('applyStack on the production example', () => {
+  it('plans first: only the manual secret leaves variables out', async () => {
+    const plan = await planStack(fixture.context, stack);
+
+    const reasons = plan.items
+      .filter((i) => i.kind === 'container')
+      .map((i) => [i.name, i.reason]);
+    const leftOut = 'LLM_API_KEY left out until its secret has a value';
+    expect(reasons).toEqual([
+      ['api-production', leftOut],
+      ['runners-production', leftOut],
+      ['docs-production', undefined],
+    ]);
+  });
+
   it('creates every resource', async () => {
     const result = await applyStack(fixture.context, stack);
 

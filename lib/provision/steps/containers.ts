@@ -152,7 +152,7 @@ function desiredContainer(
   const secrets = new Map<string, string>();
   const missing: string[] = [];
   for (const binding of bindingsOfContainer(walk.stack, declared.name)) {
-    if (walk.hasValue(binding.secret)) {
+    if (walk.willHaveValue(binding.secret)) {
       secrets.set(binding.env, binding.secret);
     } else {
       missing.push(binding.env);
