@@ -121,6 +121,7 @@ export async function configuredRuntime(
   const config = loadConfig(io.env, { environment: stack.environment });
   const apis = createScalewayClients(config);
   const bucket = options.store === false ? undefined : config.stateBucket;
+  const now = await commandClock(config);
 
   return {
     stack,
@@ -128,8 +129,8 @@ export async function configuredRuntime(
     organizationId: config.scaleway.organizationId,
     store:
       bucket === undefined ? undefined : new DriftReportStore(apis.s3, bucket),
-    secretEnv: await secretEnvRecord(apis.s3, config.stateBucket, stack),
-    now: await commandClock(config),
+    secretEnv: await secretEnvRecord(apis.s3, config.stateBucket, stack, now),
+    now,
     target: describeConfig(config),
   };
 }
@@ -143,6 +144,7 @@ async function secretEnvRecord(
   s3: S3Client,
   bucket: string | undefined,
   stack: Stack,
+  now: () => Date,
 ): Promise<SecretEnvRecord | undefined> {
   if (bucket === undefined) return undefined;
 
@@ -150,5 +152,5 @@ async function secretEnvRecord(
 
   return applied === undefined
     ? undefined
-    : readSecretEnvRecord(s3, bucket, applied.state);
+    : readSecretEnvRecord(s3, bucket, applied.state, now());
 }

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LiveResource } from '../inventory/types.ts';
+import { lockHolder } from '../lock/index.ts';
 import { readRotationRecords } from '../rotation/record.ts';
 import { deployedName } from '../stack/index.ts';
-import type { AppliedState } from '../state/index.ts';
+import { type AppliedState, stateKeys } from '../state/index.ts';
 import {
   type RecordedSecretHashes,
   recordedSecretHashes,
@@ -35,14 +36,23 @@ export interface SecretEnvResult {
 export interface SecretEnvRecord {
   /** Digests of the hashes verified after each apply and rotation. */
   readonly hashes: RecordedSecretHashes;
-  /** Secrets (deployed names) with a rotation in progress. */
+  /**
+   * Secrets (deployed names) whose rotation is at its `redeploy` step:
+   * their consumers may hold the new value, not recorded yet.
+   */
   readonly rotating: ReadonlySet<string>;
+  /**
+   * Who holds the environment lock, if anyone: an apply or a rotation
+   * in progress may have set variables it has not recorded yet.
+   */
+  readonly lockedBy?: string | undefined;
 }
 
 /**
- * Reads the record {@link checkSecretEnvironment} compares with: the
- * hash digests of the applied state, and which secrets have a rotation
- * in progress (`<environment>/rotations/` in the state bucket).
+ * Reads the record {@link checkSecretEnvironment} compares with, from
+ * the state bucket: the hash digests of the applied state, the secrets
+ * whose rotation is redeploying (`<environment>/rotations/`), and who
+ * holds the environment lock.
  *
  * @throws StateStorageError when the bucket cannot be read.
  */
@@ -50,14 +60,25 @@ export async function readSecretEnvRecord(
   s3: S3Client,
   bucket: string,
   state: AppliedState,
+  now: Date = new Date(),
 ): Promise<SecretEnvRecord> {
   const { environment } = state;
   const { records } = await readRotationRecords(s3, bucket, environment);
-  const rotating = [...records.keys()].map((secret) =>
-    deployedName(secret, environment),
+  const rotating = [...records.values()]
+    .filter((record) => record.step === 'redeploy')
+    .map((record) => deployedName(record.secret, environment));
+  const lockedBy = await lockHolder(
+    s3,
+    bucket,
+    stateKeys.lock(environment),
+    now,
   );
 
-  return { hashes: recordedSecretHashes(state), rotating: new Set(rotating) };
+  return {
+    hashes: recordedSecretHashes(state),
+    rotating: new Set(rotating),
+    ...(lockedBy === undefined ? {} : { lockedBy }),
+  };
 }
 
 /**
@@ -72,10 +93,10 @@ export async function readSecretEnvRecord(
  * Which version of its secret a container holds is rotation's concern:
  * a container still holding the previous value, while a rotation is in
  * progress, was set by the control plane and is in sync here. A hash
- * that differs while its secret is being rotated (a redeploy not yet
- * recorded) is listed under `ignored`; without a record (no applied
- * state, or a container applied before hashes were recorded) the
- * variable is `unchecked`.
+ * that differs while its rotation redeploys, or while an apply or a
+ * rotation holds the environment lock (set, not recorded yet), is listed
+ * under `ignored`; without a record (no applied state, or a container
+ * applied before hashes were recorded) the variable is `unchecked`.
  */
 export function checkSecretEnvironment(
   matching: Matching,
@@ -108,14 +129,13 @@ export function checkSecretEnvironment(
     }
     if (secretHashDigest(hashed) === recorded) continue;
 
-    if (record?.rotating.has(secret)) {
+    const pending = pendingWriter(record, secret);
+    if (pending !== undefined) {
       result.ignored.push({
         resourceType: 'container',
         resourceName: live.name,
         field,
-        reason:
-          `rotation of ${secret} in progress: its redeploy is not ` +
-          'recorded yet',
+        reason: `${pending}: the hash it set is not recorded yet`,
       });
       continue;
     }
@@ -137,4 +157,19 @@ export function checkSecretEnvironment(
   }
 
   return result;
+}
+
+/** Who may have set a variable without recording it yet, if anyone. */
+function pendingWriter(
+  record: SecretEnvRecord | undefined,
+  secret: string,
+): string | undefined {
+  if (record?.rotating.has(secret)) {
+    return `rotation of ${secret} redeploying`;
+  }
+  if (record?.lockedBy !== undefined) {
+    return `${record.lockedBy} holds the environment lock`;
+  }
+
+  return undefined;
 }

@@ -8,4 +8,5 @@ export {
   acquireLock,
   DEFAULT_LOCK_TTL_MS,
   type HeldLock,
+  lockHolder,
 } from './lock.ts';

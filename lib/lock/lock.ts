@@ -98,6 +98,36 @@ export async function acquireLock(
   return { key, versionId, release };
 }
 
+/**
+ * Who holds the lock at `s3://bucket/key` now, without taking it: the
+ * holder of the oldest unexpired claim, or undefined when it is free.
+ * Read-only (drift uses it to tell an apply in progress from drift).
+ *
+ * @throws the S3 client's error when the versions cannot be listed.
+ */
+export async function lockHolder(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  now: Date = new Date(),
+): Promise<string | undefined> {
+  const listed = await s3.send(
+    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }),
+  );
+  const oldestFirst = (listed.Versions ?? [])
+    .filter((version) => version.Key === key && version.VersionId)
+    .map((version) => version.VersionId as string)
+    .reverse();
+  for (const versionId of oldestFirst) {
+    const claim = await readClaim(s3, bucket, key, versionId);
+    if (claim !== undefined && Date.parse(claim.expiresAt) > now.getTime()) {
+      return claim.holder;
+    }
+  }
+
+  return undefined;
+}
+
 async function putClaim(
   s3: S3Client,
   bucket: string,

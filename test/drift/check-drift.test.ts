@@ -265,14 +265,23 @@ describe('checkDrift on the local platform', () => {
       expect(text).not.toContain('$argon2id');
     });
 
-    it('ignores a changed hash while its secret is being rotated', async () => {
-      const rotating = new Set(['db-password-staging']);
-
+    it.each([
+      {
+        case: 'its rotation redeploys',
+        during: { rotating: new Set(['db-password-staging']) },
+        reason: 'rotation of db-password-staging redeploying',
+      },
+      {
+        case: 'an apply holds the environment lock',
+        during: { rotating: new Set<string>(), lockedBy: 'apply r-1' },
+        reason: 'apply r-1 holds the environment lock',
+      },
+    ])('ignores a changed hash while $case', async (row) => {
       const during = await checkDrift({
         stack,
         apis: platform.local,
         organizationId: LOCAL_DEFAULTS.organizationId,
-        secretEnv: { hashes: ids.secretEnv.hashes, rotating },
+        secretEnv: { hashes: ids.secretEnv.hashes, ...row.during },
         retry: FAST_RETRY,
       });
       const fields = during.findings.map((f) => f.field);
@@ -283,9 +292,7 @@ describe('checkDrift on the local platform', () => {
           resourceType: 'container',
           resourceName: 'api-staging',
           field: 'secretEnv.DATABASE_PASSWORD',
-          reason:
-            'rotation of db-password-staging in progress: its redeploy ' +
-            'is not recorded yet',
+          reason: `${row.reason}: the hash it set is not recorded yet`,
         },
       ]);
     });

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSecretEnvRecord } from '../../lib/drift/index.ts';
+import { acquireLock } from '../../lib/lock/index.ts';
+import {
+  type RotationRecord,
+  writeRotationRecord,
+} from '../../lib/rotation/record.ts';
+import type { RotationStep } from '../../lib/rotation/steps.ts';
+import {
+  type AppliedState,
+  ensureStateBucket,
+  stackRevision,
+  stateKeys,
+} from '../../lib/state/index.ts';
+import {
+  type StorageFixture,
+  startStorageFixture,
+} from '../support/storage.ts';
+import { driftStack } from './fixture.ts';
+
+const BUCKET = 'secret-env-record';
+
+let storage: StorageFixture;
+let state: AppliedState;
+
+beforeAll(async () => {
+  storage = await startStorageFixture();
+  await ensureStateBucket(storage.s3, BUCKET);
+  const stack = driftStack();
+  state = {
+    environment: stack.environment,
+    stackRevision: stackRevision(stack),
+    appliedAt: new Date().toISOString(),
+    stack,
+    resources: [
+      {
+        kind: 'container',
+        name: 'api-staging',
+        id: 'c-1',
+        attributes: { secretEnvHashes: 'API_KEY=0123,DATABASE_PASSWORD=4567' },
+      },
+    ],
+  };
+});
+
+afterAll(() => storage?.close());
+
+function rotationAt(secret: string, step: RotationStep): RotationRecord {
+  const now = new Date().toISOString();
+
+  return {
+    rotationId: randomUUID(),
+    secret,
+    secretId: randomUUID(),
+    strategy: 'generated',
+    step,
+    status: 'in-progress',
+    previousRevision: 1,
+    startedAt: now,
+    updatedAt: now,
+    attempts: 0,
+  };
+}
+
+describe('readSecretEnvRecord', () => {
+  it('reads the digests, the rotations redeploying and the lock holder', async () => {
+    await writeRotationRecord(
+      storage.s3,
+      BUCKET,
+      'staging',
+      rotationAt('api-key', 'test'),
+    );
+    await writeRotationRecord(
+      storage.s3,
+      BUCKET,
+      'staging',
+      rotationAt('db-password', 'redeploy'),
+    );
+    const free = await readSecretEnvRecord(storage.s3, BUCKET, state);
+    const lock = await acquireLock(
+      storage.s3,
+      BUCKET,
+      stateKeys.lock('staging'),
+      { holder: 'apply r-1' },
+    );
+
+    const held = await readSecretEnvRecord(storage.s3, BUCKET, state);
+    await lock.release();
+
+    expect(free.hashes.get('api-staging')).toEqual(
+      new Map([
+        ['API_KEY', '0123'],
+        ['DATABASE_PASSWORD', '4567'],
+      ]),
+    );
+    expect(free.rotating).toEqual(new Set(['db-password-staging']));
+    expect(free.lockedBy).toBeUndefined();
+    expect(held.lockedBy).toBe('apply r-1');
+  });
+});
