@@ -121,7 +121,7 @@ export async function configuredRuntime(
   const config = loadConfig(io.env, { environment: stack.environment });
   const apis = createScalewayClients(config);
   const bucket = options.store === false ? undefined : config.stateBucket;
-  const now = await commandClock(config);
+  const now = await commandClock(config, io);
 
   return {
     stack,

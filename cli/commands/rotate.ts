@@ -149,7 +149,7 @@ async function cliContext(
   stack: Stack,
   io: CommandIo,
 ): Promise<RotationContext> {
-  const now = await commandClock(config);
+  const now = await commandClock(config, io);
   const clients = createScalewayClients(config);
 
   return {

@@ -13,29 +13,40 @@
  */
 
 const ENVIRONMENT = /^[a-z][a-z0-9-]{0,62}$/;
-const LOG_KEY =
-  /^([a-z][a-z0-9-]*)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{8}T\d{6}Z)_([0-9a-f]{32})(?:\.k(\d+))?\.jsonl\.gz$/;
-const LATE_NOTE_KEY =
-  /^([a-z][a-z0-9-]*)\/late\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/[0-9a-f]{32}\.json$/;
-const DIGEST_KEY =
-  /^([a-z][a-z0-9-]*)\/digests\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\.json$/;
+// Key patterns: group 1 the environment, groups 2 to 5 the hour.
+const ENV = String.raw`^([a-z][a-z0-9-]*)\/`;
+const HOUR = String.raw`(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})`;
+const LOG_KEY = new RegExp(
+  String.raw`${ENV}${HOUR}\/(\d{8}T\d{6}Z)_([0-9a-f]{32})` +
+    String.raw`(?:\.k(\d+))?\.jsonl\.gz$`,
+);
+const LATE_NOTE_KEY = new RegExp(
+  String.raw`${ENV}late\/${HOUR}\/[0-9a-f]{32}\.json$`,
+);
+const DIGEST_KEY = new RegExp(String.raw`${ENV}digests\/${HOUR}\.json$`);
 
 /** True for a name usable as an environment prefix (dev, staging...). */
 export function isEnvironmentName(name: string): boolean {
   return ENVIRONMENT.test(name);
 }
 
-/** The hour of a DIGEST_KEY or LATE_NOTE_KEY match (groups 2 to 5). */
+/** The hour of a key pattern's match (groups 2 to 5). */
 function hourOfMatch(match: RegExpExecArray): Date {
   const [, , y, m, d, h] = match;
 
   return new Date(`${y}-${m}-${d}T${h}:00:00Z`);
 }
 
+/** `YYYY/MM/DD/HH` of an hour, in UTC. */
 function hourPath(hour: Date): string {
   const iso = hour.toISOString();
 
-  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}`;
+  return [
+    iso.slice(0, 4),
+    iso.slice(5, 7),
+    iso.slice(8, 10),
+    iso.slice(11, 13),
+  ].join('/');
 }
 
 function compactTime(timestamp: string): string {

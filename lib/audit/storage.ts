@@ -79,11 +79,16 @@ function isNotFound(error: unknown): boolean {
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404;
 }
 
-function isPreconditionFailed(error: unknown): boolean {
+/**
+ * 412: the key has an object; 409: another conditional write of the key
+ * was in flight (S3's ConditionalRequestConflict), which one of the two
+ * wins. Either way this write did not land.
+ */
+function isConditionRefused(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } })
     ?.$metadata?.httpStatusCode;
 
-  return status === 412;
+  return status === 412 || status === 409;
 }
 
 /** The failure of a call on the bucket, as an audit error. */
@@ -149,8 +154,10 @@ export class AuditBucket {
    * version to use (it must be the one recorded in the object's name).
    * With `ifAbsent`, the write is conditional (`If-None-Match: *`).
    *
-   * @returns false when `ifAbsent` and the key already had an object
-   *   (nothing written); true otherwise.
+   * @returns false when `ifAbsent` and the key already had an object,
+   *   or another conditional write of it was in flight: nothing was
+   *   written (a retry of a put whose answer was lost gets false too).
+   *   True otherwise.
    */
   async put(
     key: string,
@@ -183,7 +190,7 @@ export class AuditBucket {
 
       return true;
     } catch (error) {
-      if (options.ifAbsent && isPreconditionFailed(error)) {
+      if (options.ifAbsent && isConditionRefused(error)) {
         return false;
       }
       throw storageError('put', this.name, key, error);

@@ -36,9 +36,9 @@ export class StateCorruptError extends StateError {
 
 /**
  * Reading or writing the state bucket failed. Its fault follows the
- * cause: Object Storage answering 5xx, or no answer at all, is the
- * outside world's (retry later); any other refusal (403, a missing
- * bucket) is a misconfiguration of ours.
+ * cause: Object Storage answering 5xx or 429, or the network failing, is
+ * the outside world's (retry later); any other refusal (403, a missing
+ * bucket) or failure (missing credentials, a bug) is ours.
  */
 export class StateStorageError extends StateError {
   override name = 'StateStorageError';
@@ -64,17 +64,41 @@ export class StateStorageError extends StateError {
   }
 }
 
-function storageFaultOf(cause: unknown): Fault {
-  const status = (cause as { $metadata?: { httpStatusCode?: number } })
-    ?.$metadata?.httpStatusCode;
+/** Node and AWS SDK names of a failed or timed-out connection. */
+const NETWORK_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'TimeoutError',
+  'RequestTimeout',
+]);
 
-  return status === undefined || status >= 500 ? 'outside' : 'ours';
+interface StorageFailure {
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+  name?: string;
+}
+
+function storageFaultOf(cause: unknown): Fault {
+  const failure = cause as StorageFailure | undefined;
+  const status = failure?.$metadata?.httpStatusCode;
+  if (status !== undefined) {
+    return status >= 500 || status === 429 ? 'outside' : 'ours';
+  }
+  const network =
+    NETWORK_FAILURES.has(failure?.code ?? '') ||
+    NETWORK_FAILURES.has(failure?.name ?? '');
+
+  return network ? 'outside' : 'ours';
 }
 
 /**
- * The state changed since it was read (conditional write refused). Only
- * raised by stores that honour `If-Match`; the environment lock is what
- * keeps writers apart everywhere.
+ * The state changed since it was read (`If-Match` refused): another
+ * writer got in although the environment lock keeps writers apart, e.g.
+ * after this one's lock expired.
  */
 export class StateConflictError extends StateError {
   override name = 'StateConflictError';
@@ -83,7 +107,7 @@ export class StateConflictError extends StateError {
 
   constructor(bucket: string, key: string, options?: ErrorOptions) {
     super(
-      `s3://${bucket}/${key} changed while this apply ran; re-run it.`,
+      `s3://${bucket}/${key} changed since this run read it; run again.`,
       options,
     );
     this.bucket = bucket;

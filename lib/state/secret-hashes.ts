@@ -37,16 +37,22 @@ export function formatKeyPairs(pairs: ReadonlyMap<string, string>): string {
     .join(',');
 }
 
-/** Parses an attribute written by {@link formatKeyPairs}. */
+/**
+ * Parses an attribute written by {@link formatKeyPairs}; a pair without
+ * `=` is left out.
+ */
 export function parseKeyPairs(attribute: unknown): Map<string, string> {
   if (typeof attribute !== 'string' || attribute === '') return new Map();
 
-  return new Map(
-    attribute.split(',').map((pair) => {
+  const pairs = attribute
+    .split(',')
+    .filter((pair) => pair.indexOf('=') > 0)
+    .map((pair) => {
       const at = pair.indexOf('=');
       return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
-    }),
-  );
+    });
+
+  return new Map(pairs);
 }
 
 /** The hash digests an applied state records, by container name. */

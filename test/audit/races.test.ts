@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, startOfHour } from '../../lib/audit/clock.ts';
 import { sealAuditHours } from '../../lib/audit/integrity/seal.ts';
 import { verifyAuditTrail } from '../../lib/audit/integrity/verify.ts';
-import { parseLogObjectKey } from '../../lib/audit/layout.ts';
+import {
+  lateNoteBody,
+  lateNoteKey,
+  logObjectKey,
+  parseDigestKey,
+  parseLogObjectKey,
+} from '../../lib/audit/layout.ts';
 import { AuditShipper } from '../../lib/audit/shipping/shipper.ts';
 import { AuditBucket } from '../../lib/audit/storage.ts';
 import {
@@ -57,6 +63,44 @@ function stallingBucket(bucket: AuditBucket) {
   return { bucket: stalling, reached, release };
 }
 
+/** Resolves for everyone once `count` callers have arrived. */
+function atBarrier(count: number): () => Promise<void> {
+  let arrived = 0;
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+
+  return () => {
+    arrived += 1;
+    if (arrived === count) open();
+    return opened;
+  };
+}
+
+/** The bucket, with its first digest put held at `barrier`. */
+function waitingAtDigests(
+  bucket: AuditBucket,
+  barrier: () => Promise<void>,
+): AuditBucket {
+  let first = true;
+  const put: AuditBucket['put'] = async (key, body, options) => {
+    if (first && parseDigestKey(key) !== null) {
+      first = false;
+      await barrier();
+    }
+    return bucket.put(key, body, options);
+  };
+
+  return new Proxy(bucket, {
+    get(target, property) {
+      if (property === 'put') return put;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function trail(environment: string) {
   const name = await createBucket(storage.s3, 'audit', true);
   const bucket = new AuditBucket({ s3: storage.s3, bucket: name });
@@ -80,7 +124,7 @@ async function trail(environment: string) {
         keys.signingKeys.publicKey(version, fingerprint),
     });
 
-  return { bucket, seal, verify };
+  return { bucket, keys, seal, verify };
 }
 
 describe('a shipper stalled between its check and its put', () => {
@@ -189,9 +233,59 @@ describe('a shipper killed between its put and its late note', () => {
   });
 });
 
+describe('a late note for an object added to an old sealed hour', () => {
+  it('excuses nothing: the object stays unlisted, before and after a seal', async () => {
+    const { bucket, seal, verify } = await trail('staging');
+    const base = startOfHour(storage.clock.now()).getTime();
+    const oldHour = new Date(base - 4 * HOUR_MS);
+    const shipper = new AuditShipper({
+      bucket,
+      environment: 'staging',
+      clock: storage.clock,
+    });
+    await shipper.ship([
+      sampleEvent(new Date(base - 4 * HOUR_MS).toISOString()),
+    ]);
+    await seal();
+    // three hours later, someone adds an object to the old hour, and
+    // notes asking this hour's digest (and one far ahead) to adopt it
+    storage.clock.advance(3 * HOUR_MS);
+    await seal();
+    const injected = logObjectKey(
+      'staging',
+      oldHour,
+      oldHour.toISOString(),
+      'f'.repeat(32),
+      null,
+    );
+    await bucket.put(injected, Buffer.from('forged'), {
+      contentType: 'application/gzip',
+    });
+    const now = startOfHour(storage.clock.now());
+    for (const hour of [now, new Date('2099-01-01T00:00:00Z')]) {
+      await bucket.put(
+        lateNoteKey('staging', hour, 'e'.repeat(32)),
+        lateNoteBody(injected),
+        { contentType: 'application/json' },
+      );
+    }
+
+    const before = await verify();
+    storage.clock.advance(HOUR_MS);
+    await seal();
+    const after = await verify();
+
+    for (const report of [before, after]) {
+      expect(report.problems).toEqual([
+        expect.objectContaining({ kind: 'unlisted-object', key: injected }),
+      ]);
+    }
+  });
+});
+
 describe('two sealing runs at once', () => {
   it('write each digest once, and the chain verifies', async () => {
-    const { bucket, seal, verify } = await trail('staging');
+    const { bucket, keys, verify } = await trail('staging');
     const shipper = new AuditShipper({
       bucket,
       environment: 'staging',
@@ -203,8 +297,21 @@ describe('two sealing runs at once', () => {
       sampleEvent(new Date(base - 2 * HOUR_MS + 1_000).toISOString()),
     ]);
 
+    // both runs reach their first digest put before either writes it,
     // one second apart: their digests differ (sealedAt)
-    const runs = await Promise.all([seal(), seal(1_000)]);
+    const barrier = atBarrier(2);
+    const runs = await Promise.all(
+      [0, 1_000].map((offsetMs) =>
+        sealAuditHours({
+          bucket: waitingAtDigests(bucket, barrier),
+          environment: 'staging',
+          signingKeys: keys.signingKeys,
+          clock: {
+            now: () => new Date(storage.clock.now().getTime() + offsetMs),
+          },
+        }),
+      ),
+    );
     const report = await verify();
     const versions = await bucket.listVersions('staging/digests/');
 

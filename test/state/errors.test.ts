@@ -4,16 +4,51 @@ import { StateStorageError } from '../../lib/state/index.ts';
 
 describe('StateStorageError', () => {
   it.each([
-    { case: 'Object Storage answered 503', status: 503, fault: 'outside' },
-    { case: 'Object Storage answered 500', status: 500, fault: 'outside' },
-    { case: 'no answer (network)', status: undefined, fault: 'outside' },
-    { case: 'access denied (403)', status: 403, fault: 'ours' },
-    { case: 'no such bucket (404)', status: 404, fault: 'ours' },
+    {
+      case: 'Object Storage answered 503',
+      cause: { status: 503 },
+      fault: 'outside',
+    },
+    {
+      case: 'Object Storage answered 500',
+      cause: { status: 500 },
+      fault: 'outside',
+    },
+    {
+      case: 'Object Storage throttled (429)',
+      cause: { status: 429 },
+      fault: 'outside',
+    },
+    {
+      case: 'the connection was refused',
+      cause: { code: 'ECONNREFUSED' },
+      fault: 'outside',
+    },
+    {
+      case: 'the request timed out',
+      cause: { name: 'TimeoutError' },
+      fault: 'outside',
+    },
+    { case: 'access denied (403)', cause: { status: 403 }, fault: 'ours' },
+    { case: 'no such bucket (404)', cause: { status: 404 }, fault: 'ours' },
+    { case: 'a bug (TypeError)', cause: { name: 'TypeError' }, fault: 'ours' },
+    {
+      case: 'no credentials',
+      cause: { name: 'CredentialsProviderError' },
+      fault: 'ours',
+    },
   ])('is the $fault fault when $case', (row) => {
+    const { status, code, name } = row.cause as {
+      status?: number;
+      code?: string;
+      name?: string;
+    };
     const cause = Object.assign(new Error('from the S3 client'), {
-      ...(row.status === undefined
+      ...(status === undefined
         ? {}
-        : { $metadata: { httpStatusCode: row.status } }),
+        : { $metadata: { httpStatusCode: status } }),
+      ...(code === undefined ? {} : { code }),
+      ...(name === undefined ? {} : { name }),
     });
 
     const error = new StateStorageError('write', 'state', 'dev/state.json', {

@@ -31,7 +31,7 @@ async function stateWith(attribute: string): Promise<AppliedState> {
 }
 
 describe('secretHashDigest', () => {
-  it('is 32 hex characters that do not contain the hash', () => {
+  it('is 32 hex characters, other for another hash', () => {
     const digest = secretHashDigest(HASH);
 
     expect(digest).toMatch(/^[0-9a-f]{32}$/);
@@ -41,7 +41,7 @@ describe('secretHashDigest', () => {
 
 describe('withRecordedHashes', () => {
   it('merges by key and leaves the rest of the state as it was', async () => {
-    const state = await stateWith('API_KEY=old,DATABASE_PASSWORD=kept');
+    const state = await stateWith('API_KEY=old,DATABASE_PASSWORD=kept,garbled');
     const update = new Map([
       ['api-production', new Map([['API_KEY', 'new']])],
       ['not-applied', new Map([['API_KEY', 'x']])],

@@ -60,6 +60,19 @@ export interface SealReport {
  */
 export const ADOPTION_WINDOW_MS = HOUR_MS;
 
+/**
+ * Whether the digest of `noteHour` may adopt an object whose own hour was
+ * sealed at `sealedAt`: within ADOPTION_WINDOW_MS before `noteHour`.
+ */
+export function isAdoptable(
+  noteHour: Date,
+  sealedAt: string | undefined,
+): boolean {
+  const sealed = Date.parse(sealedAt ?? '');
+
+  return sealed >= noteHour.getTime() - ADOPTION_WINDOW_MS;
+}
+
 interface ChainLink {
   key: string;
   sha256: string;
@@ -261,9 +274,8 @@ async function adoptLateObjects(
     seen.add(object);
 
     const sealed = await digestOf(bucket, digestKey(environment, parts.hour));
-    const sealedAt = Date.parse(sealed?.sealedAt ?? '');
     const listed = sealed?.logObjects.some((entry) => entry.key === object);
-    if (listed || !(sealedAt >= hour.getTime() - ADOPTION_WINDOW_MS)) {
+    if (listed || !isAdoptable(hour, sealed?.sealedAt)) {
       continue;
     }
     const entry = await hashedEntry(bucket, object);

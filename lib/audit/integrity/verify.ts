@@ -26,6 +26,7 @@ import {
   verifyDigestSignature,
 } from './digest.ts';
 import { checkVersionHistory, type HistoryScope } from './history.ts';
+import { isAdoptable } from './seal.ts';
 
 /** The kinds of problem `audit verify` reports. */
 export type IntegrityProblemKind =
@@ -181,7 +182,7 @@ export async function verifyAuditTrail(
   checkChainStart(digests[0], { now, retentionDays }, problems);
   const lastDue = lastDueHour(now, options.sealDeadlineMs);
   checkDueHours(options, digests, logKeys, lastDue, problems);
-  const awaiting = await awaitingAdoption(bucket, digests, allKeys);
+  const awaiting = await awaitingAdoption(bucket, digests, allKeys, now);
   const pending = checkLogKeys(
     digests,
     logKeys,
@@ -421,24 +422,33 @@ function entriesOf(current: ReadDigest): AuditDigest['logObjects'] {
 }
 
 /**
- * Objects named by late notes under hours not sealed yet: the digest of
- * the note's hour will adopt them (see sealAuditHours), so until then
- * they are pending, not unlisted.
+ * Objects named by late notes that the digest of the note's hour, not
+ * written yet, will adopt (see sealAuditHours): until then they are
+ * pending, not unlisted. A note counts only under the current or the
+ * next hour, and when the object's hour was sealed within the adoption
+ * window before the note's: a note cannot excuse an object forever.
  */
 async function awaitingAdoption(
   bucket: AuditBucket,
   digests: readonly ReadDigest[],
   allKeys: readonly string[],
+  now: Date,
 ): Promise<Set<string>> {
-  const sealed = new Set(digests.map((d) => d.hour.getTime()));
+  const byHour = new Map(digests.map((d) => [d.hour.getTime(), d]));
+  const latest = startOfHour(now).getTime() + HOUR_MS;
   const awaiting = new Set<string>();
   for (const key of allKeys) {
     const hour = parseLateNoteKey(key);
-    if (hour === null || sealed.has(hour.getTime())) continue;
+    const time = hour?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (hour === null || byHour.has(time) || time > latest) continue;
 
     const note = await bucket.get(key);
     const object = note === null ? undefined : lateNoteObject(note.body);
-    if (object !== undefined) awaiting.add(object);
+    const objectHour = parseLogObjectKey(object ?? '')?.hour.getTime() ?? 0;
+    const sealedAt = byHour.get(objectHour)?.digest?.sealedAt;
+    if (object !== undefined && isAdoptable(hour, sealedAt)) {
+      awaiting.add(object);
+    }
   }
 
   return awaiting;
