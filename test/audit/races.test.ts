@@ -4,10 +4,12 @@ import { HOUR_MS, startOfHour } from '../../lib/audit/clock.ts';
 import { sealAuditHours } from '../../lib/audit/integrity/seal.ts';
 import { verifyAuditTrail } from '../../lib/audit/integrity/verify.ts';
 import {
+  closingKey,
   lateNoteBody,
   lateNoteKey,
   logObjectKey,
   parseDigestKey,
+  parseLateNoteKey,
   parseLogObjectKey,
 } from '../../lib/audit/layout.ts';
 import { AuditShipper } from '../../lib/audit/shipping/shipper.ts';
@@ -230,6 +232,43 @@ describe('a shipper killed between its put and its late note', () => {
     expect(redelivered.duplicates).toBe(1);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
+  });
+});
+
+describe('a late note while the current hour is being sealed too', () => {
+  it('goes under the next hour, whose digest adopts the object', async () => {
+    const { bucket, seal, verify } = await trail('staging');
+    const stalling = stallingBucket(bucket);
+    const shipper = new AuditShipper({
+      bucket: stalling.bucket,
+      environment: 'staging',
+      clock: storage.clock,
+    });
+    const now = storage.clock.now().getTime();
+    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
+    storage.clock.advance(next + 60_000 - now);
+    const event = sampleEvent(new Date(next + 5_000).toISOString());
+
+    const shipping = shipper.ship([event]);
+    await stalling.reached;
+    storage.clock.advance(HOUR_MS + 15 * 60_000);
+    await seal();
+    // a sealer has begun the current hour as well (a clock ahead)
+    const current = startOfHour(storage.clock.now());
+    await bucket.put(closingKey('staging', current), Buffer.from('{}'), {
+      contentType: 'application/json',
+    });
+    stalling.release();
+    await shipping;
+    const notes = await bucket.list('staging/late/');
+    storage.clock.advance(2 * HOUR_MS);
+    await seal();
+    const report = await verify();
+
+    expect(notes.map((key) => parseLateNoteKey(key)?.getTime())).toEqual([
+      current.getTime() + HOUR_MS,
+    ]);
+    expect(report.problems).toEqual([]);
   });
 });
 
