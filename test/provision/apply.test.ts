@@ -18,6 +18,7 @@ const ACCESS_ROUTE =
 
 let fixture: ProvisionFixture;
 let stack: Stack;
+let firstPlan: string[];
 
 async function appliedId(kind: string, name: string): Promise<string> {
   const stored = await readAppliedState(
@@ -43,6 +44,7 @@ afterAll(() => fixture.close());
 describe('applyStack on the production example', () => {
   it('plans first: only the manual secret leaves variables out', async () => {
     const plan = await planStack(fixture.context, stack);
+    firstPlan = plan.items.map((i) => `${i.action} ${i.kind} ${i.name}`);
 
     const reasons = plan.items
       .filter((i) => i.kind === 'container')
@@ -58,6 +60,11 @@ describe('applyStack on the production example', () => {
   it('creates every resource', async () => {
     const result = await applyStack(fixture.context, stack);
 
+    const applied = result.plan.items.map(
+      (i) => `${i.action} ${i.kind} ${i.name}`,
+    );
+    // what the plan announced is what the apply did
+    expect(applied).toEqual(firstPlan);
     const kinds = result.state.resources.map((r) => r.kind);
     expect(result.plan.summary.create).toBeGreaterThan(20);
     expect(kinds.filter((k) => k === 'secret')).toHaveLength(8);

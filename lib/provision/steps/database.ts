@@ -91,7 +91,10 @@ export async function convergeDatabase(walk: ProvisionWalk): Promise<void> {
     declared,
     instance,
   );
-  await convergeUsers(walk, api, declared, instance, permissions);
+  // The admin user comes with a new instance: reported as created, as
+  // the plan reports it.
+  const createdNow = instance.id !== live?.id;
+  await convergeUsers(walk, api, declared, instance, permissions, createdNow);
 }
 
 async function convergeInstance(
@@ -440,6 +443,7 @@ async function convergeUsers(
   declared: StackDatabase,
   instance: Rdbv1.Instance,
   permissions: LivePermissions,
+  createdNow: boolean,
 ): Promise<void> {
   const region = walk.region;
   const users = await walk.call(`list users of ${instance.name}`, () =>
@@ -480,12 +484,14 @@ async function convergeUsers(
       continue;
     }
 
+    const isNew =
+      live === undefined || (createdNow && user === adminUser(declared));
     await walk.change(
       {
         kind: 'database-user',
         name: user.name,
-        action: live === undefined ? 'create' : 'update',
-        changes: live === undefined ? [] : changes,
+        action: isNew ? 'create' : 'update',
+        changes: isNew ? [] : changes,
         details: {
           instance: instance.name,
           admin: user.admin,
