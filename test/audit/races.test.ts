@@ -129,6 +129,41 @@ async function trail(environment: string) {
   return { bucket, keys, seal, verify };
 }
 
+/**
+ * The race of these tests: one minute into a new hour, `shipper` (whose
+ * bucket is `stalling`) ships an event of that hour, finds the hour open
+ * and stops before its put; the hour ends and the CRON seals it; then
+ * `meanwhile` runs, and the put goes through. The ship is not awaited.
+ */
+async function stallAcrossSeal(race: {
+  stalling: ReturnType<typeof stallingBucket>;
+  shipper: AuditShipper;
+  seal: () => Promise<unknown>;
+  meanwhile?: () => Promise<void>;
+}) {
+  const now = storage.clock.now().getTime();
+  const eventsHour = startOfHour(new Date(now)).getTime() + HOUR_MS;
+  storage.clock.advance(eventsHour + 60_000 - now);
+  const event = sampleEvent(new Date(eventsHour + 5_000).toISOString());
+
+  const shipping = race.shipper.ship([event]);
+  await race.stalling.reached;
+  storage.clock.advance(HOUR_MS + 15 * 60_000);
+  await race.seal();
+  await race.meanwhile?.();
+  race.stalling.release();
+
+  return { event, eventsHour, shipping };
+}
+
+function shipperOn(bucket: AuditBucket): AuditShipper {
+  return new AuditShipper({
+    bucket,
+    environment: 'staging',
+    clock: storage.clock,
+  });
+}
+
 describe('a shipper stalled between its check and its put', () => {
   let objectKey: string;
   let eventsHour: number;
@@ -139,27 +174,11 @@ describe('a shipper stalled between its check and its put', () => {
   beforeAll(async () => {
     const { bucket, seal, verify } = await trail('staging');
     const stalling = stallingBucket(bucket);
-    const shipper = new AuditShipper({
-      bucket: stalling.bucket,
-      environment: 'staging',
-      clock: storage.clock,
-    });
-    // one minute into an hour, so that the hours below are certain
-    const now = storage.clock.now().getTime();
-    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
-    storage.clock.advance(next + 60_000 - now);
-    eventsHour = next;
-    const event = sampleEvent(new Date(next + 5_000).toISOString());
+    const shipper = shipperOn(stalling.bucket);
 
-    // it finds the hour open, then stops before its put
-    const shipping = shipper.ship([event]);
-    await stalling.reached;
-    // meanwhile the hour ends, and the CRON seals it without the object
-    storage.clock.advance(HOUR_MS + 15 * 60_000);
-    await seal();
-    stalling.release();
-    const shipped = await shipping;
-    objectKey = shipped.objects[0] ?? '';
+    const race = await stallAcrossSeal({ stalling, shipper, seal });
+    eventsHour = race.eventsHour;
+    objectKey = (await race.shipping).objects[0] ?? '';
     whileAwaiting = await verify();
 
     // the next hour's digest adopts it
@@ -203,23 +222,14 @@ describe('a shipper killed between its put and its late note', () => {
         }) satisfies AuditBucket['put'];
       },
     });
-    const shipperOn = (on: AuditBucket) =>
-      new AuditShipper({
-        bucket: on,
-        environment: 'staging',
-        clock: storage.clock,
-      });
-    const now = storage.clock.now().getTime();
-    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
-    storage.clock.advance(next + 60_000 - now);
-    const event = sampleEvent(new Date(next + 5_000).toISOString());
+    const race = await stallAcrossSeal({
+      stalling,
+      shipper: shipperOn(dying),
+      seal,
+    });
+    const { event } = race;
 
-    const first = shipperOn(dying).ship([event]);
-    await stalling.reached;
-    storage.clock.advance(HOUR_MS + 15 * 60_000);
-    await seal();
-    stalling.release();
-    const killed = await first.then(
+    const killed = await race.shipping.then(
       () => 'shipped',
       (error: Error) => error.message,
     );
@@ -239,27 +249,22 @@ describe('a late note while the current hour is being sealed too', () => {
   it('goes under the next hour, whose digest adopts the object', async () => {
     const { bucket, seal, verify } = await trail('staging');
     const stalling = stallingBucket(bucket);
-    const shipper = new AuditShipper({
-      bucket: stalling.bucket,
-      environment: 'staging',
-      clock: storage.clock,
-    });
-    const now = storage.clock.now().getTime();
-    const next = startOfHour(new Date(now)).getTime() + HOUR_MS;
-    storage.clock.advance(next + 60_000 - now);
-    const event = sampleEvent(new Date(next + 5_000).toISOString());
-
-    const shipping = shipper.ship([event]);
-    await stalling.reached;
-    storage.clock.advance(HOUR_MS + 15 * 60_000);
-    await seal();
     // a sealer has begun the current hour as well (a clock ahead)
-    const current = startOfHour(storage.clock.now());
-    await bucket.put(closingKey('staging', current), Buffer.from('{}'), {
-      contentType: 'application/json',
+    const beginCurrent = async () => {
+      const current = startOfHour(storage.clock.now());
+      await bucket.put(closingKey('staging', current), Buffer.from('{}'), {
+        contentType: 'application/json',
+      });
+    };
+
+    const race = await stallAcrossSeal({
+      stalling,
+      shipper: shipperOn(stalling.bucket),
+      seal,
+      meanwhile: beginCurrent,
     });
-    stalling.release();
-    await shipping;
+    await race.shipping;
+    const current = startOfHour(storage.clock.now());
     const notes = await bucket.list('staging/late/');
     storage.clock.advance(2 * HOUR_MS);
     await seal();
@@ -277,11 +282,7 @@ describe('a late note for an object added to an old sealed hour', () => {
     const { bucket, seal, verify } = await trail('staging');
     const base = startOfHour(storage.clock.now()).getTime();
     const oldHour = new Date(base - 4 * HOUR_MS);
-    const shipper = new AuditShipper({
-      bucket,
-      environment: 'staging',
-      clock: storage.clock,
-    });
+    const shipper = shipperOn(bucket);
     await shipper.ship([
       sampleEvent(new Date(base - 4 * HOUR_MS).toISOString()),
     ]);
@@ -325,11 +326,7 @@ describe('a late note for an object added to an old sealed hour', () => {
 describe('two sealing runs at once', () => {
   it('write each digest once, and the chain verifies', async () => {
     const { bucket, keys, verify } = await trail('staging');
-    const shipper = new AuditShipper({
-      bucket,
-      environment: 'staging',
-      clock: storage.clock,
-    });
+    const shipper = shipperOn(bucket);
     const base = startOfHour(storage.clock.now()).getTime();
     await shipper.ship([
       sampleEvent(new Date(base - 3 * HOUR_MS + 1_000).toISOString()),
