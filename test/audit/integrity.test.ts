@@ -12,6 +12,7 @@ import {
   type IntegrityProblemKind,
   verifyAuditTrail,
 } from '../../lib/audit/integrity/verify.ts';
+import { digestKey, logPrefix } from '../../lib/audit/layout.ts';
 import { retentionLifecycle } from '../../lib/audit/retention.ts';
 import type { AuditBucket } from '../../lib/audit/storage.ts';
 import {
@@ -190,16 +191,15 @@ describe('sealAuditHours', () => {
 
     const digests = await bucket.list('staging/digests/');
 
-    const hour = (hoursAgo: number) => {
-      const iso = new Date(
-        fixture.clock.now().getTime() - hoursAgo * HOUR_MS,
-      ).toISOString();
-      return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}`;
-    };
+    const digestOf = (hoursAgo: number) =>
+      digestKey(
+        'staging',
+        new Date(fixture.clock.now().getTime() - hoursAgo * HOUR_MS),
+      );
     expect(sealed.digests.length).toBeGreaterThanOrEqual(4);
     expect(digests).toEqual(sealed.digests);
-    expect(digests[0]).toBe(`staging/digests/${hour(5)}.json`);
-    expect(digests[2]).toBe(`staging/digests/${hour(3)}.json`);
+    expect(digests[0]).toBe(digestOf(5));
+    expect(digests[2]).toBe(digestOf(3));
   });
 
   it('seals nothing twice', async () => {
@@ -220,10 +220,9 @@ describe('sealAuditHours', () => {
 
     const result = await shipper.ship([sampleEvent(at(5, 30))]);
 
-    const now = fixture.clock.now().toISOString();
-    const hourPath = `${now.slice(0, 4)}/${now.slice(5, 7)}/${now.slice(8, 10)}/${now.slice(11, 13)}`;
+    const deliveryHour = logPrefix('staging', fixture.clock.now());
     const report = await verify();
-    expect(result.objects[0]).toContain(`staging/${hourPath}/`);
+    expect(result.objects[0]).toContain(deliveryHour);
     expect(report.ok).toBe(true);
     expect(report.pending).toBe(1);
   });

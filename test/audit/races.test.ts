@@ -278,7 +278,7 @@ describe('a late note while the current hour is being sealed too', () => {
 });
 
 describe('a late note for an object added to an old sealed hour', () => {
-  it('excuses nothing: the object stays unlisted, before and after a seal', async () => {
+  it('leaves the object unlisted, before and after a seal', async () => {
     const { bucket, seal, verify } = await trail('staging');
     const base = startOfHour(storage.clock.now()).getTime();
     const oldHour = new Date(base - 4 * HOUR_MS);

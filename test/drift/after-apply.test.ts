@@ -52,7 +52,7 @@ describe('checkDrift after a real apply of the production example', () => {
     expect(second.status).toBe('clean');
   });
 
-  it('checks every secret variable without reading a secret value', async () => {
+  it('checks each secret variable, reading no value', async () => {
     const { counters } = fixture.platform.controls;
     counters.reset();
 

@@ -55,7 +55,7 @@ describe('checkDrift on the local platform', () => {
     );
   });
 
-  it('reads no secret value: the secret variables are compared by hash', async () => {
+  it('compares secret variables by hash, reading no value', async () => {
     platform.controls.counters.reset();
 
     const report = await check();
@@ -66,7 +66,7 @@ describe('checkDrift on the local platform', () => {
     expect(routes.filter((route) => route.endsWith('/access'))).toEqual([]);
   });
 
-  it('reports the secret variables unchecked when no hash is recorded', async () => {
+  it('reports secret variables unchecked without a record', async () => {
     const report = await checkDrift({
       stack,
       apis: platform.local,

@@ -64,7 +64,7 @@ function rotationAt(secret: string, step: RotationStep): RotationRecord {
 }
 
 describe('readSecretEnvRecord', () => {
-  it('reads the digests, the rotations redeploying and the lock holder', async () => {
+  it('reads digests, rotations redeploying, lock holder', async () => {
     await writeRotationRecord(
       storage.s3,
       BUCKET,

@@ -90,7 +90,7 @@ describe('an apply after a database password rotation', () => {
     expect(changing.map((i) => [i.name, i.changes])).toEqual([]);
   });
 
-  it('finds no drift on the containers: rotation recorded its hashes', async () => {
+  it('finds no drift: rotation recorded its hashes', async () => {
     const applied = await readAppliedState(
       clients.s3,
       STATE_BUCKET,
