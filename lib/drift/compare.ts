@@ -5,6 +5,7 @@ import {
   RESOURCE_TYPES,
   type ResourceType,
 } from '../inventory/types.ts';
+import { scrubValue } from '../log/scrub.ts';
 import { type DeclaredResource, SKIP } from './declared.ts';
 import type { DriftFinding, DriftSeverity } from './finding.ts';
 import { type LiveDetails, liveFields } from './live.ts';
@@ -174,8 +175,8 @@ export function compareResources(
         resourceName: live.name,
         resourceId: live.id,
         field,
-        declared: value,
-        live: liveValue,
+        declared: scrubValue(value),
+        live: scrubValue(liveValue),
         message:
           `${live.type} ${live.name}: ${field} differs from the stack; ` +
           'apply the stack to restore it, or declare the live value.',

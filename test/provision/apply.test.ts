@@ -126,14 +126,18 @@ describe('applyStack on the production example', () => {
     expect(fixture.platform.controls.counters.count(ACCESS_ROUTE)).toBe(0);
   });
 
-  it('plans a hand-changed env as a map of variables', async () => {
+  it('plans a hand-changed env as a map, credentials masked', async () => {
     const containerId = await appliedId('container', 'runners-production');
     const declared = stack.containers?.items.find((c) => c.name === 'runners');
     const env = { ...declared?.env, EXTRA: 'by-hand' };
+    const credentials = {
+      DATABASE_URL: 'postgres://app:hand-typed-password@db/app',
+      GITHUB_TOKEN: 'hand-typed-token',
+    };
     await fixture.context.clients.container.updateContainer({
       region: stack.region,
       containerId,
-      environmentVariables: env,
+      environmentVariables: { ...env, ...credentials },
     });
 
     const plan = await planStack(fixture.context, stack);
@@ -141,8 +145,13 @@ describe('applyStack on the production example', () => {
     const change = plan.items
       .find((i) => i.name === 'runners-production')
       ?.changes.find((c) => c.field === 'env');
-    expect(change?.from).toEqual(env);
+    expect(change?.from).toEqual({
+      ...env,
+      DATABASE_URL: 'postgres://app:***@db/app',
+      GITHUB_TOKEN: '***',
+    });
     expect(change?.to).toEqual(declared?.env);
+    expect(JSON.stringify(plan)).not.toMatch(/hand-typed-(password|token)/);
     await applyStack(fixture.context, stack);
   });
 

@@ -1,4 +1,5 @@
 import type { Containerv1beta1 } from '@scaleway/sdk-container';
+import { scrubValue } from '../../log/scrub.ts';
 import {
   type CompanionPart,
   companionsOfContainer,
@@ -300,7 +301,7 @@ async function containerChanges(
   const changes: FieldChange[] = [];
   const compare = (field: string, from: unknown, to: unknown) => {
     if (JSON.stringify(from) !== JSON.stringify(to)) {
-      changes.push({ field, from, to });
+      changes.push({ field, from: scrubValue(from), to: scrubValue(to) });
     }
   };
 
