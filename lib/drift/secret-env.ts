@@ -42,6 +42,11 @@ export interface SecretEnvRecord {
    */
   readonly rotating: ReadonlySet<string>;
   /**
+   * Secrets (deployed names) whose rotation record cannot be read: their
+   * rotation may be redeploying too.
+   */
+  readonly unreadable?: ReadonlySet<string>;
+  /**
    * Who holds the environment lock, if anyone: an apply or a rotation
    * in progress may have set variables it has not recorded yet.
    */
@@ -54,7 +59,8 @@ export interface SecretEnvRecord {
  * whose rotation is redeploying (`<environment>/rotations/`), and who
  * holds the environment lock.
  *
- * @throws StateStorageError when the bucket cannot be read.
+ * @throws StateStorageError or LockStorageError when the bucket cannot
+ *   be read.
  */
 export async function readSecretEnvRecord(
   s3: S3Client,
@@ -63,10 +69,16 @@ export async function readSecretEnvRecord(
   now: Date = new Date(),
 ): Promise<SecretEnvRecord> {
   const { environment } = state;
-  const { records } = await readRotationRecords(s3, bucket, environment);
+  const { records, unreadable } = await readRotationRecords(
+    s3,
+    bucket,
+    environment,
+  );
   const rotating = [...records.values()]
     .filter((record) => record.step === 'redeploy')
-    .map((record) => deployedName(record.secret, environment));
+    .map((record) => record.secret);
+  const deployed = (names: string[]) =>
+    new Set(names.map((name) => deployedName(name, environment)));
   const lockedBy = await lockHolder(
     s3,
     bucket,
@@ -76,7 +88,8 @@ export async function readSecretEnvRecord(
 
   return {
     hashes: recordedSecretHashes(state),
-    rotating: new Set(rotating),
+    rotating: deployed(rotating),
+    unreadable: deployed(unreadable),
     ...(lockedBy === undefined ? {} : { lockedBy }),
   };
 }
@@ -166,6 +179,9 @@ function pendingWriter(
 ): string | undefined {
   if (record?.rotating.has(secret)) {
     return `rotation of ${secret} redeploying`;
+  }
+  if (record?.unreadable?.has(secret)) {
+    return `rotation record of ${secret} unreadable (see docs/rotation.md)`;
   }
   if (record?.lockedBy !== undefined) {
     return `${record.lockedBy} holds the environment lock`;

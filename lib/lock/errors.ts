@@ -1,3 +1,6 @@
+import type { Fault } from '../http/fault.ts';
+import { bucketFaultOf } from '../scaleway/network.ts';
+
 /** Root of the environment lock errors. */
 export class LockError extends Error {
   override name = 'LockError';
@@ -25,13 +28,18 @@ export class EnvironmentBusyError extends LockError {
   }
 }
 
-/** The state bucket cannot hold a lock (missing, unversioned, denied). */
+/**
+ * The state bucket cannot hold a lock (missing, unversioned, denied, or
+ * unreachable). Its fault follows the cause, as for the applied state.
+ */
 export class LockStorageError extends LockError {
   override name = 'LockStorageError';
   readonly bucket: string;
+  readonly fault: Fault;
 
   constructor(bucket: string, reason: string, options?: ErrorOptions) {
     super(`Cannot lock in bucket ${bucket}: ${reason}`, options);
     this.bucket = bucket;
+    this.fault = bucketFaultOf(options?.cause);
   }
 }

@@ -103,7 +103,7 @@ export async function acquireLock(
  * holder of the oldest unexpired claim, or undefined when it is free.
  * Read-only (drift uses it to tell an apply in progress from drift).
  *
- * @throws the S3 client's error when the versions cannot be listed.
+ * @throws LockStorageError when the claims cannot be read.
  */
 export async function lockHolder(
   s3: S3Client,
@@ -111,18 +111,18 @@ export async function lockHolder(
   key: string,
   now: Date = new Date(),
 ): Promise<string | undefined> {
-  const listed = await s3.send(
-    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }),
-  );
-  const oldestFirst = (listed.Versions ?? [])
-    .filter((version) => version.Key === key && version.VersionId)
-    .map((version) => version.VersionId as string)
-    .reverse();
-  for (const versionId of oldestFirst) {
-    const claim = await readClaim(s3, bucket, key, versionId);
-    if (claim !== undefined && Date.parse(claim.expiresAt) > now.getTime()) {
-      return claim.holder;
+  try {
+    const oldestFirst = (await claimVersions(s3, bucket, key)).reverse();
+    for (const versionId of oldestFirst) {
+      const claim = await readClaim(s3, bucket, key, versionId);
+      if (claim !== undefined && Date.parse(claim.expiresAt) > now.getTime()) {
+        return claim.holder;
+      }
     }
+  } catch (error) {
+    throw new LockStorageError(bucket, 'the lock could not be read', {
+      cause: error,
+    });
   }
 
   return undefined;
@@ -167,19 +167,29 @@ async function olderClaims(
   key: string,
   own: string,
 ): Promise<string[]> {
-  const listed = await s3.send(
-    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }),
-  );
-  // Newest first, as S3 lists them; delete markers are not claims.
-  const newestFirst = (listed.Versions ?? [])
-    .filter((version) => version.Key === key && version.VersionId)
-    .map((version) => version.VersionId as string);
+  const newestFirst = await claimVersions(s3, bucket, key);
   const position = newestFirst.indexOf(own);
   if (position === -1) {
     throw new LockStorageError(bucket, 'the lock claim vanished');
   }
 
   return newestFirst.slice(position + 1).reverse();
+}
+
+/** Version ids of the lock key, newest first, as S3 lists them. */
+async function claimVersions(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<string[]> {
+  const listed = await s3.send(
+    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }),
+  );
+
+  // Delete markers are not claims.
+  return (listed.Versions ?? [])
+    .filter((version) => version.Key === key && version.VersionId)
+    .map((version) => version.VersionId as string);
 }
 
 async function readClaim(
@@ -193,12 +203,9 @@ async function readClaim(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
     );
     const text = (await object.Body?.transformToString('utf8')) ?? '';
-    const parsed = LockClaimSchema.safeParse(JSON.parse(text));
 
     // An unreadable claim is treated as expired garbage.
-    return parsed.success
-      ? parsed.data
-      : { holder: 'unknown', acquiredAt: '', expiresAt: '' };
+    return parseClaim(text) ?? UNREADABLE_CLAIM;
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } })
       .$metadata?.httpStatusCode;
@@ -206,6 +213,18 @@ async function readClaim(
       return undefined;
     }
     throw error;
+  }
+}
+
+const UNREADABLE_CLAIM = { holder: 'unknown', acquiredAt: '', expiresAt: '' };
+
+function parseClaim(text: string): z.infer<typeof LockClaimSchema> | undefined {
+  try {
+    const parsed = LockClaimSchema.safeParse(JSON.parse(text));
+
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

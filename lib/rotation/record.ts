@@ -73,8 +73,9 @@ export const rotationKeys = {
 
 /**
  * Reads every rotation record of an environment, by secret base name.
- * A record that does not validate is reported under `corrupt` (by key)
- * instead of being dropped: its secret must not start a new rotation.
+ * A record that does not validate is reported under `unreadable` (by
+ * secret base name) instead of being dropped: its secret must not start
+ * a new rotation.
  *
  * @throws StateStorageError when the bucket cannot be read.
  */
@@ -82,9 +83,9 @@ export async function readRotationRecords(
   s3: S3Client,
   bucket: string,
   environment: Environment,
-): Promise<{ records: Map<string, RotationRecord>; corrupt: string[] }> {
+): Promise<{ records: Map<string, RotationRecord>; unreadable: string[] }> {
   const records = new Map<string, RotationRecord>();
-  const corrupt: string[] = [];
+  const unreadable: string[] = [];
   const prefix = rotationKeys.prefix(environment);
 
   let token: string | undefined;
@@ -96,7 +97,7 @@ export async function readRotationRecords(
       if (read === undefined) continue;
       const record = parseRecord(read.text);
       if (record === undefined) {
-        corrupt.push(object.Key);
+        unreadable.push(object.Key.slice(prefix.length, -'.json'.length));
         continue;
       }
       records.set(record.secret, record);
@@ -104,7 +105,7 @@ export async function readRotationRecords(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
 
-  return { records, corrupt };
+  return { records, unreadable };
 }
 
 /**

@@ -17,7 +17,11 @@ import {
 import { RotationNotFoundError, RotationSetupError } from './errors.ts';
 import { provisionedAccessKey } from './iam.ts';
 import { accessKeyInDescription, SecretRotation } from './machine.ts';
-import { type RotationRecord, readRotationRecords } from './record.ts';
+import {
+  type RotationRecord,
+  readRotationRecords,
+  rotationKeys,
+} from './record.ts';
 import {
   type ContainerChange,
   type ContainerOutcome,
@@ -30,6 +34,7 @@ import type {
   RotationContext,
   RotationReport,
   RotationRunOptions,
+  SecretOutcome,
 } from './types.ts';
 
 /**
@@ -57,15 +62,16 @@ export async function runRotation(
   const lock = options.dryRun ? undefined : await lockEnvironment(run, options);
 
   try {
-    const { records, corrupt } = await readRotationRecords(
+    const { records, unreadable } = await readRotationRecords(
       context.clients.s3,
       context.stateBucket,
       stack.environment,
     );
-    if (corrupt.length > 0) {
-      run.logger.error({ keys: corrupt }, 'unreadable rotation records');
+    for (const secret of secrets.filter((s) => unreadable.includes(s.name))) {
+      report.stuck.push(unreadableRecord(stack.environment, secret.name));
     }
-    const rotations = await planRotations(run, secrets, records, report, {
+    const readable = secrets.filter((s) => !unreadable.includes(s.name));
+    const rotations = await planRotations(run, readable, records, report, {
       dryRun: options.dryRun ?? false,
       force: options.secret !== undefined,
       resume: options.resume ?? false,
@@ -133,6 +139,26 @@ interface PlanFlags {
   dryRun: boolean;
   force: boolean;
   resume: boolean;
+}
+
+/**
+ * A secret whose rotation record does not parse: it may be mid-rotation,
+ * so it is not rotated again until an operator restores the record.
+ */
+function unreadableRecord(
+  environment: Stack['environment'],
+  secret: string,
+): SecretOutcome {
+  return {
+    secret,
+    reason:
+      `its rotation record ${rotationKeys.record(environment, secret)} ` +
+      'in the state bucket cannot be read: restore a previous version ' +
+      '(the bucket is versioned), or delete it once the secret and its ' +
+      'containers are checked (docs/rotation.md)',
+    fault: 'ours',
+    needsOperator: true,
+  };
 }
 
 /** Decides, per secret, to resume, start, skip or report it. */

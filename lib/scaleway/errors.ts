@@ -1,6 +1,7 @@
 import { Errors } from '@scaleway/sdk-client';
 import type { ClassifiedError, Fault } from '../http/fault.ts';
 import { scrubSecrets } from '../log/scrub.ts';
+import { isNetworkFailure } from './network.ts';
 import { permissionsFor, regionOfPath } from './permissions.ts';
 import { type FailedRequest, failedRequestOf } from './request-context.ts';
 
@@ -127,17 +128,6 @@ export class ScalewayUnavailableError extends ScalewayApiError {}
 
 /** Anything else: a bug on our side or an unexpected answer. */
 export class ScalewayUnexpectedError extends ScalewayApiError {}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /**
  * Translates anything an SDK call threw into a {@link ScalewayApiError}
@@ -430,16 +420,6 @@ function retryAfterOf(
   }
 
   return undefined;
-}
-
-function isNetworkFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-
-  const cause = error.cause as { code?: unknown } | undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  if (code !== undefined && NETWORK_CODES.has(code)) return true;
-
-  return error instanceof TypeError && error.message === 'fetch failed';
 }
 
 /** `Namespace was not found` (Containers v1beta1) → `namespace`. */

@@ -8,6 +8,7 @@ import {
   ScalewayUnavailableError,
   ScalewayUnexpectedError,
 } from './errors.ts';
+import { isNetworkFailure } from './network.ts';
 
 /** What the caller knows of a failed S3 or SQS call. */
 export interface StorageCallContext {
@@ -121,7 +122,7 @@ export function translateStorageError(
       [],
     );
   }
-  if (status === undefined && isNetwork(error)) {
+  if (status === undefined && isNetworkFailure(error)) {
     return new ScalewayUnavailableError(
       `${lead}${product} unreachable for ${target}: retry later`,
       { ...base, fault: 'outside', httpStatus: 503 },
@@ -165,13 +166,4 @@ function retryAfter(
   if (value === undefined || !Number.isFinite(seconds)) return undefined;
 
   return Math.max(0, seconds * 1000);
-}
-
-function isNetwork(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-
-  return (
-    typeof code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND'].includes(code)
-  );
 }

@@ -1,4 +1,5 @@
 import type { Fault } from '../http/fault.ts';
+import { bucketFaultOf } from '../scaleway/network.ts';
 
 /** Root of the applied-state errors. */
 export class StateError extends Error {
@@ -60,39 +61,8 @@ export class StateStorageError extends StateError {
     );
     this.bucket = bucket;
     this.key = key;
-    this.fault = storageFaultOf(options?.cause);
+    this.fault = bucketFaultOf(options?.cause);
   }
-}
-
-/** Node and AWS SDK names of a failed or timed-out connection. */
-const NETWORK_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
-interface StorageFailure {
-  $metadata?: { httpStatusCode?: number };
-  code?: string;
-  name?: string;
-}
-
-function storageFaultOf(cause: unknown): Fault {
-  const failure = cause as StorageFailure | undefined;
-  const status = failure?.$metadata?.httpStatusCode;
-  if (status !== undefined) {
-    return status >= 500 || status === 429 ? 'outside' : 'ours';
-  }
-  const network =
-    NETWORK_FAILURES.has(failure?.code ?? '') ||
-    NETWORK_FAILURES.has(failure?.name ?? '');
-
-  return network ? 'outside' : 'ours';
 }
 
 /**

@@ -96,7 +96,12 @@ describe('checkDrift on the local platform', () => {
       });
       await local.container.updateContainer({
         containerId: ids.container,
-        environmentVariables: { LOG_LEVEL: 'debug', FEATURES: 'a' },
+        environmentVariables: {
+          LOG_LEVEL: 'debug',
+          FEATURES: 'a',
+          DATABASE_URL: 'postgres://app:typed-url-password@db/app',
+          WEBHOOK_TOKEN: 'typed-token',
+        },
         secretEnvironmentVariables: [
           { key: 'DATABASE_PASSWORD', value: 'typed-in-the-console' },
         ],
@@ -164,7 +169,12 @@ describe('checkDrift on the local platform', () => {
         type: 'container',
         field: 'env',
         declared: { LOG_LEVEL: 'info', FEATURES: 'a' },
-        live: { LOG_LEVEL: 'debug', FEATURES: 'a' },
+        live: {
+          LOG_LEVEL: 'debug',
+          FEATURES: 'a',
+          DATABASE_URL: 'postgres://app:***@db/app',
+          WEBHOOK_TOKEN: '***',
+        },
         severity: 'medium',
       },
       {
@@ -251,7 +261,7 @@ describe('checkDrift on the local platform', () => {
       expect(report.status).toBe('drift');
     });
 
-    it('masks a secret env var changed in the console', () => {
+    it('masks secret env vars and credentials in plain ones', () => {
       const secretEnv = report.findings.filter((f) =>
         f.field?.startsWith('secretEnv.'),
       );
@@ -261,6 +271,8 @@ describe('checkDrift on the local platform', () => {
         ['secretEnv.DATABASE_PASSWORD', '***', '***'],
       ]);
       expect(text).not.toContain('typed-in-the-console');
+      expect(text).not.toContain('typed-url-password');
+      expect(text).not.toContain('typed-token');
       expect(text).not.toContain(SECRET_VALUES['db-password']);
       expect(text).not.toContain('$argon2id');
     });
@@ -270,6 +282,16 @@ describe('checkDrift on the local platform', () => {
         case: 'its rotation redeploys',
         during: { rotating: new Set(['db-password-staging']) },
         reason: 'rotation of db-password-staging redeploying',
+      },
+      {
+        case: 'its rotation record is unreadable',
+        during: {
+          rotating: new Set<string>(),
+          unreadable: new Set(['db-password-staging']),
+        },
+        reason:
+          'rotation record of db-password-staging unreadable ' +
+          '(see docs/rotation.md)',
       },
       {
         case: 'an apply holds the environment lock',

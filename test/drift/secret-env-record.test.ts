@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSecretEnvRecord } from '../../lib/drift/index.ts';
 import { acquireLock } from '../../lib/lock/index.ts';
 import {
   type RotationRecord,
+  rotationKeys,
   writeRotationRecord,
 } from '../../lib/rotation/record.ts';
 import type { RotationStep } from '../../lib/rotation/steps.ts';
@@ -97,5 +99,19 @@ describe('readSecretEnvRecord', () => {
     expect(free.rotating).toEqual(new Set(['db-password-staging']));
     expect(free.lockedBy).toBeUndefined();
     expect(held.lockedBy).toBe('apply r-1');
+  });
+
+  it('counts an unreadable rotation as pending, a garbage claim as free', async () => {
+    const garbage = async (key: string) =>
+      storage.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'not json' }),
+      );
+    await garbage(rotationKeys.record('staging', 'llm-key'));
+    await garbage(stateKeys.lock('staging'));
+
+    const record = await readSecretEnvRecord(storage.s3, BUCKET, state);
+
+    expect(record.unreadable).toEqual(new Set(['llm-key-staging']));
+    expect(record.lockedBy).toBeUndefined();
   });
 });

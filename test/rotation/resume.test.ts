@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../lib/audit/index.ts';
 import {
@@ -6,6 +7,7 @@ import {
   type RotationStep,
   readRotationRecords,
   resumeRotation,
+  rotationKeys,
   runRotation,
 } from '../../lib/rotation/index.ts';
 import { deployedName } from '../../lib/stack/index.ts';
@@ -348,5 +350,36 @@ describe('a database unreachable at the test step', () => {
     const names = new Set(scenario.observed.events.map((e) => e.resource_name));
 
     expect(names).toContain(deployedName('db-password', 'production'));
+  });
+});
+
+describe('a rotation record that cannot be read', () => {
+  let scenario: Scenario;
+
+  beforeAll(async () => {
+    scenario = await provisionScenario(platform, 'garbled');
+  }, 60_000);
+
+  it('rotates nothing for its secret and waits for an operator', async () => {
+    platform.clock.advance(91 * DAY_MS);
+    const key = rotationKeys.record('production', 'db-password');
+    await scenario.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: scenario.stateBucket,
+        Key: key,
+        Body: '{"rotationId":',
+      }),
+    );
+    const versions = (await versionsOf(scenario, 'db-password')).length;
+
+    const report = await runRotation(scenario.stack, scenario.context());
+
+    expect(report.stuck).toMatchObject([
+      { secret: 'db-password', fault: 'ours', needsOperator: true },
+    ]);
+    expect(report.stuck[0]?.reason).toContain(key);
+    expect(report.rotated.map((s) => s.secret)).not.toContain('db-password');
+    expect((await versionsOf(scenario, 'db-password')).length).toBe(versions);
+    await expectConsumersHoldWorkingCredential(scenario);
   });
 });

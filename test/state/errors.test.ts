@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { faultOf } from '../../lib/http/fault.ts';
+import { LockStorageError } from '../../lib/lock/index.ts';
 import { StateStorageError } from '../../lib/state/index.ts';
 
-describe('StateStorageError', () => {
+const ERRORS = [
+  {
+    error: 'StateStorageError',
+    wrap: (cause: Error) =>
+      new StateStorageError('write', 'state', 'dev/state.json', { cause }),
+  },
+  {
+    error: 'LockStorageError',
+    wrap: (cause: Error) =>
+      new LockStorageError('state', 'the lock could not be read', { cause }),
+  },
+];
+
+describe.each(ERRORS)('$error', ({ wrap }) => {
   it.each([
     {
       case: 'Object Storage answered 503',
@@ -51,10 +65,14 @@ describe('StateStorageError', () => {
       ...(name === undefined ? {} : { name }),
     });
 
-    const error = new StateStorageError('write', 'state', 'dev/state.json', {
-      cause,
+    expect(faultOf(wrap(cause))).toBe(row.fault);
+  });
+
+  it('is the outside fault when fetch failed to connect', () => {
+    const cause = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
     });
 
-    expect(faultOf(error)).toBe(row.fault);
+    expect(faultOf(wrap(cause))).toBe('outside');
   });
 });
