@@ -1,3 +1,4 @@
+import { scrubValue } from '../audit/scrub.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import {
   environmentTag,
@@ -5,7 +6,6 @@ import {
   RESOURCE_TYPES,
   type ResourceType,
 } from '../inventory/types.ts';
-import { scrubValue } from '../log/scrub.ts';
 import { type DeclaredResource, SKIP } from './declared.ts';
 import type { DriftFinding, DriftSeverity } from './finding.ts';
 import { type LiveDetails, liveFields } from './live.ts';

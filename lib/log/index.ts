@@ -5,4 +5,4 @@ export {
   REDACT_PATHS,
   SECRET_FIELDS,
 } from './logger.ts';
-export { scrubSecrets, scrubValue } from './scrub.ts';
+export { scrubSecrets } from './scrub.ts';

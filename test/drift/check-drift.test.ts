@@ -172,8 +172,8 @@ describe('checkDrift on the local platform', () => {
         live: {
           LOG_LEVEL: 'debug',
           FEATURES: 'a',
-          DATABASE_URL: 'postgres://app:***@db/app',
-          WEBHOOK_TOKEN: '***',
+          DATABASE_URL: 'postgres://app:[REDACTED]@db/app',
+          WEBHOOK_TOKEN: '[REDACTED]',
         },
         severity: 'medium',
       },

@@ -147,8 +147,8 @@ describe('applyStack on the production example', () => {
       ?.changes.find((c) => c.field === 'env');
     expect(change?.from).toEqual({
       ...env,
-      DATABASE_URL: 'postgres://app:***@db/app',
-      GITHUB_TOKEN: '***',
+      DATABASE_URL: 'postgres://app:[REDACTED]@db/app',
+      GITHUB_TOKEN: '[REDACTED]',
     });
     expect(change?.to).toEqual(declared?.env);
     expect(JSON.stringify(plan)).not.toMatch(/hand-typed-(password|token)/);

@@ -1,5 +1,5 @@
 import type { Containerv1beta1 } from '@scaleway/sdk-container';
-import { scrubValue } from '../../log/scrub.ts';
+import { scrubValue } from '../../audit/scrub.ts';
 import {
   type CompanionPart,
   companionsOfContainer,
