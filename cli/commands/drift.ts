@@ -1,7 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
+import { AuditLogger } from '../../lib/audit/logger.ts';
 import {
   type CommandIo,
+  commandAuditSinks,
   commandClock,
   localPlatformHint,
   processIo,
@@ -24,7 +26,7 @@ import {
   type Stack,
   StackFileError,
 } from '../../lib/stack/index.ts';
-import { readAppliedState } from '../../lib/state/index.ts';
+import { readAppliedState, stackRevision } from '../../lib/state/index.ts';
 
 /** Exit codes of `drift`. */
 export const DRIFT_EXIT = {
@@ -111,6 +113,8 @@ export async function driftCommand(
 /**
  * The runtime of the installed CLI: the stack file, clients from the
  * configuration in `io.env`, and the hashes recorded in its state bucket.
+ * A stored check also writes the drift-detected audit event, like the
+ * function: the next check sees its findings as known.
  */
 export async function configuredRuntime(
   file: string,
@@ -127,9 +131,28 @@ export async function configuredRuntime(
     stack,
     apis,
     organizationId: config.scaleway.organizationId,
-    store:
-      bucket === undefined ? undefined : new DriftReportStore(apis.s3, bucket),
-    secretEnv: await secretEnvRecord(apis.s3, config.stateBucket, stack, now),
+    ...(bucket === undefined
+      ? {}
+      : {
+          store: new DriftReportStore(apis.s3, bucket),
+          audit: new AuditLogger({
+            environment: stack.environment,
+            stack: stack.environment,
+            project: stack.project.name,
+            actor: 'evalap-infra drift',
+            sinks: commandAuditSinks(stack, io, {
+              sqs: apis.sqs,
+              auditQueueUrl: config.auditQueueUrl,
+            }),
+          }),
+        }),
+    secretEnv: await secretEnvRecord(
+      apis.s3,
+      config.stateBucket,
+      stack,
+      io,
+      now,
+    ),
     now,
     target: describeConfig(config),
   };
@@ -138,19 +161,30 @@ export async function configuredRuntime(
 /**
  * The hashes the last apply and rotations recorded for the stack's
  * environment; none when no state bucket is configured or nothing was
- * applied (secret variables are then reported unchecked).
+ * applied (secret variables are then reported unchecked). Says on
+ * stderr when the file is not the stack last applied (a patch since, or
+ * an edit not applied yet): the check compares with the file.
  */
 async function secretEnvRecord(
   s3: S3Client,
   bucket: string | undefined,
   stack: Stack,
+  io: CommandIo,
   now: () => Date,
 ): Promise<SecretEnvRecord | undefined> {
   if (bucket === undefined) return undefined;
 
   const applied = await readAppliedState(s3, bucket, stack.environment);
+  if (applied === undefined) return undefined;
 
-  return applied === undefined
-    ? undefined
-    : readSecretEnvRecord(s3, bucket, applied.state, now());
+  if (applied.state.stackRevision !== stackRevision(stack)) {
+    io.err(
+      `Note: this file is not the stack last applied to ` +
+        `${stack.environment} (applied ${applied.state.appliedAt}, ` +
+        'perhaps patched since): findings are against the file. The ' +
+        'check-drift function compares with the applied stack.',
+    );
+  }
+
+  return readSecretEnvRecord(s3, bucket, applied.state, now());
 }

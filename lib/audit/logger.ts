@@ -96,8 +96,12 @@ export class AuditLogger {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** A logger with the same sinks for another request id or actor. */
-  child(context: { requestId?: string | null; actor?: string }): AuditLogger {
+  /** A logger with the same sinks for another request, actor or project. */
+  child(context: {
+    requestId?: string | null;
+    actor?: string;
+    project?: string;
+  }): AuditLogger {
     return new AuditLogger({ ...this.#options, ...context });
   }
 

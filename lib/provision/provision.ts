@@ -90,10 +90,13 @@ async function planWalk(context: ProvisionContext, stack: Stack) {
  *   change fails midway.
  */
 export async function applyStack(
-  context: ProvisionContext,
+  base: ProvisionContext,
   stack: Stack,
   options: ProvisionOptions = {},
 ): Promise<ApplyResult> {
+  // Events name the stack's project, as rotation's and drift's do.
+  const audit = base.audit?.child({ project: stack.project.name });
+  const context = { ...base, ...(audit === undefined ? {} : { audit }) };
   const planned = await planWalk(context, stack);
   const { plan: preview, stored } = planned;
   if (preview.replacements.length > 0 && options.allowReplace !== true) {
@@ -108,11 +111,11 @@ export async function applyStack(
     return { plan: preview, state, changed: 0 };
   }
 
-  const audit = context.audit;
   const stackName = stack.environment;
   await audit?.logDeploymentStart(
     stackName,
-    changing.map((item) => `${item.kind}:${item.name}`),
+    // `kind/name`: `secret:name` would read as a secret to the scrubber.
+    changing.map((item) => `${item.kind}/${item.name}`),
   );
 
   const walk = new ProvisionWalk(context, stack, 'apply', {

@@ -1,6 +1,12 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   configuredRuntime,
@@ -8,10 +14,13 @@ import {
   driftCommand,
 } from '../../cli/commands/drift.ts';
 import type { AuditEvent } from '../../lib/audit/index.ts';
+import { loadConfig } from '../../lib/config/index.ts';
 import {
   PROVISION_EXIT,
   runProvisionCommand,
 } from '../../lib/provision/cli.ts';
+import { createQueueClient } from '../../lib/scaleway/client.ts';
+import { stageAuditQueue } from '../../local/defaults.ts';
 import { captureIo } from '../support/cli.ts';
 import { type ProvisionFixture, startProvisionFixture } from './support.ts';
 
@@ -61,7 +70,7 @@ describe('evalap-infra apply and plan', () => {
   });
 
   it('then finds no drift, without reading a secret value', async () => {
-    const { out, io } = capture();
+    const { out, err, io } = capture();
     fixture.platform.controls.counters.reset();
 
     const code = await driftCommand(
@@ -73,9 +82,30 @@ describe('evalap-infra apply and plan', () => {
     const routes = fixture.platform.controls.counters.snapshot().routes;
 
     expect(out.join('\n')).toContain('Status: **clean**');
+    expect(err.join('\n')).not.toContain('not the stack last applied');
     expect(code).toBe(DRIFT_EXIT.clean);
     expect(Object.keys(routes).filter((r) => r.endsWith('/access'))).toEqual(
       [],
+    );
+  });
+
+  it('says when the file is not the stack last applied', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'evalap-edited-'));
+    const file = join(folder, 'production.yaml');
+    const text = await readFile('stacks/production.yaml', 'utf8');
+    await writeFile(file, text.replace('maxScale: 10', 'maxScale: 12'));
+    const { err, io } = capture();
+
+    const code = await driftCommand(
+      file,
+      { store: false },
+      configuredRuntime,
+      io,
+    );
+
+    expect(code).toBe(DRIFT_EXIT.drift);
+    expect(err.join('\n')).toContain(
+      'this file is not the stack last applied to production',
     );
   });
 
@@ -119,6 +149,83 @@ describe('evalap-infra apply and plan', () => {
 
     expect(code).toBe(PROVISION_EXIT.notAStack);
     expect(err.join('\n')).toMatch(/nope\.yaml/);
+  });
+});
+
+describe('evalap-infra drift, stored', () => {
+  /** The drift events the CLI sent to the production audit queue. */
+  let sqs: SQSClient;
+
+  beforeAll(() => {
+    sqs = createQueueClient(loadConfig(fixture.environment));
+  });
+
+  async function driftEvents(queueUrl: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+        }),
+      );
+      if (Messages.length === 0) break;
+      for (const message of Messages) {
+        events.push(JSON.parse(message.Body ?? '{}') as AuditEvent);
+        await sqs.send(
+          new DeleteMessageCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+          }),
+        );
+      }
+    }
+
+    return events.filter((event) => event.operation === 'drift');
+  }
+
+  it('audits new drift once, as the function does', async () => {
+    const { clients } = fixture.context;
+    const queue = await sqs.send(
+      new CreateQueueCommand({ QueueName: stageAuditQueue('production') }),
+    );
+    const queueUrl = queue.QueueUrl ?? '';
+    const { namespaces } = await clients.container.listNamespaces({
+      region: 'fr-par',
+      name: 'evalap-production',
+    });
+    const { containers } = await clients.container.listContainers({
+      region: 'fr-par',
+      namespaceId: namespaces[0]?.id ?? '',
+      name: 'runners-production',
+    });
+    await clients.container.updateContainer({
+      region: 'fr-par',
+      containerId: containers[0]?.id ?? '',
+      maxScale: 7,
+    });
+    const drift = () =>
+      driftCommand(
+        'stacks/production.yaml',
+        { json: true },
+        configuredRuntime,
+        captureIo(fixture.environment).io,
+      );
+
+    const code = await drift();
+    const first = await driftEvents(queueUrl);
+    await drift();
+    const second = await driftEvents(queueUrl);
+
+    expect(code).toBe(DRIFT_EXIT.drift);
+    expect(first).toMatchObject([
+      {
+        project: 'evalap',
+        actor: 'evalap-infra drift',
+        details: { event: 'drift-detected', new_findings: 1 },
+      },
+    ]);
+    expect(second).toEqual([]);
   });
 });
 

@@ -88,7 +88,13 @@ describe('applyStack: order and audit of a first apply', () => {
       operation: 'deploy',
       resource_type: 'Stack',
       environment: 'production',
+      details: {
+        resources: lastApply.items.map((i) => `${i.kind}/${i.name}`),
+      },
     });
+    expect(new Set(events.map((e) => e.project))).toEqual(
+      new Set([stack.project.name]),
+    );
     expect(events.at(-1)).toMatchObject({
       operation: 'deploy',
       success: true,
