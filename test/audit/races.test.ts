@@ -54,15 +54,18 @@ function stallingBucket(bucket: AuditBucket) {
     }
     return bucket.put(key, body, options);
   };
-  const stalling = new Proxy(bucket, {
+  return { bucket: withPut(bucket, put), reached, release };
+}
+
+/** The bucket, with `put` replaced. */
+function withPut(bucket: AuditBucket, put: AuditBucket['put']): AuditBucket {
+  return new Proxy(bucket, {
     get(target, property) {
       if (property === 'put') return put;
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-
-  return { bucket: stalling, reached, release };
 }
 
 /** Resolves for everyone once `count` callers have arrived. */
@@ -94,13 +97,7 @@ function waitingAtDigests(
     return bucket.put(key, body, options);
   };
 
-  return new Proxy(bucket, {
-    get(target, property) {
-      if (property === 'put') return put;
-      const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return withPut(bucket, put);
 }
 
 async function trail(environment: string) {
@@ -213,14 +210,9 @@ describe('a shipper killed between its put and its late note', () => {
   it('leaves the note to the redelivery, and the trail verifies', async () => {
     const { bucket, seal, verify } = await trail('staging');
     const stalling = stallingBucket(bucket);
-    const dying = new Proxy(stalling.bucket, {
-      get(target, property) {
-        if (property !== 'put') return Reflect.get(target, property);
-        return (async (key, body, options) => {
-          if (key.includes('/late/')) throw new Error('killed');
-          return target.put(key, body, options);
-        }) satisfies AuditBucket['put'];
-      },
+    const dying = withPut(stalling.bucket, async (key, body, options) => {
+      if (key.includes('/late/')) throw new Error('killed');
+      return stalling.bucket.put(key, body, options);
     });
     const race = await stallAcrossSeal({
       stalling,

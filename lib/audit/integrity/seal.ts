@@ -58,6 +58,9 @@ export interface SealReport {
  * to spare. Objects put into older sealed hours are never adopted, so
  * verify still reports them.
  */
+// Limitation (#7): an event redelivered later than this (replayed from
+// the dead-letter queue long after) is stored but never adopted, and
+// verify reports its object as `unlisted-object` (docs/audit.md).
 export const ADOPTION_WINDOW_MS = HOUR_MS;
 
 /**
@@ -71,6 +74,26 @@ export function isAdoptable(
   const sealed = Date.parse(sealedAt ?? '');
 
   return sealed >= noteHour.getTime() - ADOPTION_WINDOW_MS;
+}
+
+/** A late note as read: the object it names and that object's hour. */
+export interface LateNote {
+  object: string;
+  objectHour: Date;
+}
+
+/** Reads the late note at `key`; null when gone or not a valid note. */
+export async function readLateNote(
+  bucket: AuditBucket,
+  key: string,
+): Promise<LateNote | null> {
+  const note = await bucket.get(key);
+  const object = note === null ? undefined : lateNoteObject(note.body);
+  const parts = object === undefined ? null : parseLogObjectKey(object);
+
+  return object === undefined || parts === null
+    ? null
+    : { object, objectHour: parts.hour };
 }
 
 interface ChainLink {
@@ -265,15 +288,12 @@ async function adoptLateObjects(
   const seen = new Set(listedHere);
 
   for (const noteKey of await bucket.list(latePrefix(environment, hour))) {
-    const note = await bucket.get(noteKey);
-    const object = note === null ? undefined : lateNoteObject(note.body);
-    const parts = object === undefined ? null : parseLogObjectKey(object);
-    if (object === undefined || parts === null || seen.has(object)) {
-      continue;
-    }
+    const note = await readLateNote(bucket, noteKey);
+    if (note === null || seen.has(note.object)) continue;
+    const { object, objectHour } = note;
     seen.add(object);
 
-    const sealed = await digestOf(bucket, digestKey(environment, parts.hour));
+    const sealed = await digestOf(bucket, digestKey(environment, objectHour));
     const listed = sealed?.logObjects.some((entry) => entry.key === object);
     if (listed || !isAdoptable(hour, sealed?.sealedAt)) {
       continue;

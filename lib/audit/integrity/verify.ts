@@ -10,7 +10,6 @@ import {
 import {
   digestKey,
   digestPrefix,
-  lateNoteObject,
   parseDigestKey,
   parseLateNoteKey,
   parseLogObjectKey,
@@ -26,7 +25,7 @@ import {
   verifyDigestSignature,
 } from './digest.ts';
 import { checkVersionHistory, type HistoryScope } from './history.ts';
-import { isAdoptable } from './seal.ts';
+import { isAdoptable, readLateNote } from './seal.ts';
 
 /** The kinds of problem `audit verify` reports. */
 export type IntegrityProblemKind =
@@ -424,9 +423,10 @@ function entriesOf(current: ReadDigest): AuditDigest['logObjects'] {
 /**
  * Objects named by late notes that the digest of the note's hour, not
  * written yet, will adopt (see sealAuditHours): until then they are
- * pending, not unlisted. A note counts only under the current or the
- * next hour, and when the object's hour was sealed within the adoption
- * window before the note's: a note cannot excuse an object forever.
+ * pending, not unlisted. A note counts only under an hour without a
+ * digest, up to the next hour, and when the object's hour was sealed
+ * within the adoption window before the note's: once the note's hour is
+ * sealed, a note excuses nothing.
  */
 async function awaitingAdoption(
   bucket: AuditBucket,
@@ -442,13 +442,10 @@ async function awaitingAdoption(
     const time = hour?.getTime() ?? Number.POSITIVE_INFINITY;
     if (hour === null || byHour.has(time) || time > latest) continue;
 
-    const note = await bucket.get(key);
-    const object = note === null ? undefined : lateNoteObject(note.body);
-    const objectHour = parseLogObjectKey(object ?? '')?.hour.getTime() ?? 0;
-    const sealedAt = byHour.get(objectHour)?.digest?.sealedAt;
-    if (object !== undefined && isAdoptable(hour, sealedAt)) {
-      awaiting.add(object);
-    }
+    const note = await readLateNote(bucket, key);
+    if (note === null) continue;
+    const sealed = byHour.get(note.objectHour.getTime());
+    if (isAdoptable(hour, sealed?.digest?.sealedAt)) awaiting.add(note.object);
   }
 
   return awaiting;

@@ -470,6 +470,9 @@ const FINGERPRINTS = 'secretEnvFingerprints';
  * variable, the fingerprint a later apply compares (`walk.fingerprint`)
  * and the hash digest drift compares (`SECRET_ENV_HASHES`).
  */
+// Limitation (#6): the state is written once, after the whole apply. An
+// apply that fails after updating a container records nothing for it, so
+// drift reports its secret variables `changed` until an apply succeeds.
 function record(
   walk: ProvisionWalk,
   declared: StackContainer,
