@@ -106,7 +106,9 @@ export async function writeAppliedState(
 
     return written.ETag;
   } catch (error) {
-    if (httpStatusOf(error) === 412) {
+    // 412: the ETag moved; 409: another conditional write was in flight.
+    const status = httpStatusOf(error);
+    if (status === 412 || status === 409) {
       throw new StateConflictError(bucket, key, { cause: error });
     }
     throw new StateStorageError('write', bucket, key, { cause: error });

@@ -2,6 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { S3ReplyError } from './errors.ts';
 import type { VersionedObjects } from './objects.ts';
 
+/** Keys with a conditional write between its check and its record. */
+const writing = new WeakMap<VersionedObjects, Set<string>>();
+
+/** The reservation each passing conditional write holds. */
+const reservations = new WeakMap<FastifyRequest, () => void>();
+
 /**
  * Conditional writes, as Scaleway Object Storage has them since July
  * 2026: a PutObject with `If-None-Match: *` succeeds only when the key
@@ -9,9 +15,12 @@ import type { VersionedObjects } from './objects.ts';
  * object has that ETag. Otherwise 412 PreconditionFailed (404 for
  * `If-Match` on a missing key), and nothing is written.
  *
- * The check runs in the preHandler hook, once the body is read; fauxqs
- * stores the object in the handler that follows, with no I/O between
- * the two, so two conditional writes of one key cannot both pass.
+ * The check runs in the preHandler hook, once the body is read; the
+ * write is recorded in the onSend hook, after fauxqs's handler. So that
+ * two conditional writes of one key cannot both pass in between, a
+ * passing write reserves its key until {@link releaseWrite}: another
+ * conditional write of the key meanwhile gets 409
+ * ConditionalRequestConflict, as S3 answers.
  *
  * @throws S3ReplyError when the request's precondition does not hold.
  */
@@ -54,6 +63,29 @@ export function checkWritePreconditions(
       `/${bucket}/${key}`,
     );
   }
+
+  const inFlight = writing.get(objects) ?? new Set<string>();
+  writing.set(objects, inFlight);
+  const reserved = `${bucket}/${key}`;
+  if (inFlight.has(reserved)) {
+    throw new S3ReplyError(
+      'ConditionalRequestConflict',
+      409,
+      'A conflicting conditional operation is in progress on this key.',
+      `/${bucket}/${key}`,
+    );
+  }
+  inFlight.add(reserved);
+  reservations.set(request, () => inFlight.delete(reserved));
+}
+
+/**
+ * Ends the reservation of a request's conditional write, if it holds
+ * one: once its write is recorded, or its reply failed or was aborted.
+ */
+export function releaseWrite(request: FastifyRequest): void {
+  reservations.get(request)?.();
+  reservations.delete(request);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

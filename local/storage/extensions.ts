@@ -16,7 +16,7 @@ import {
   retentionXml,
   versioningXml,
 } from './bucket-config.ts';
-import { checkWritePreconditions } from './conditional.ts';
+import { checkWritePreconditions, releaseWrite } from './conditional.ts';
 import { escapeXml, S3ReplyError } from './errors.ts';
 import type { VersionedObjects, WriteOptions } from './objects.ts';
 import {
@@ -93,10 +93,12 @@ export function registerStorageExtensions(
     if (after && reply.statusCode === 200) {
       after(reply);
     }
+    releaseWrite(request);
 
     return payload;
   };
   app.addHook('onSend', onSend);
+  app.addHook('onRequestAbort', async (request) => releaseWrite(request));
 }
 
 function handle(

@@ -239,7 +239,7 @@ describe('Object Storage: conditional writes', () => {
     );
   });
 
-  it('lets one of two concurrent If-None-Match writes through', async () => {
+  it('lets one of three concurrent If-None-Match writes through', async () => {
     const bucket = await newBucket();
 
     const outcomes = await Promise.allSettled(
@@ -249,7 +249,12 @@ describe('Object Storage: conditional writes', () => {
     );
 
     const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [o.reason.$metadata?.httpStatusCode] : [],
+    );
     expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(2);
+    for (const status of lost) expect([409, 412]).toContain(status);
     expect(['one', 'two', 'three']).toContain(await text(bucket, 'k'));
   });
 });
