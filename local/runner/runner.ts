@@ -283,19 +283,10 @@ async function createTriggerQueues(
       new CreateQueueCommand({ QueueName: `${name}-dlq` }),
     );
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const attributes = async (
-      url: string | undefined,
-      names: QueueAttributeName[],
-    ) => {
-      const reply = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: names }),
-      );
-      return reply.Attributes ?? {};
-    };
-    const current = await attributes(queue.QueueUrl, ['RedrivePolicy']);
+    const current = await attributes(sqs, queue.QueueUrl, ['RedrivePolicy']);
     if (current.RedrivePolicy) continue;
 
-    const { QueueArn } = await attributes(dlq.QueueUrl, ['QueueArn']);
+    const { QueueArn } = await attributes(sqs, dlq.QueueUrl, ['QueueArn']);
     await sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl: queue.QueueUrl,
@@ -308,6 +299,21 @@ async function createTriggerQueues(
       }),
     );
   }
+}
+
+async function attributes(
+  sqs: SQSClient,
+  queueUrl: string | undefined,
+  names: QueueAttributeName[],
+): Promise<Partial<Record<string, string>>> {
+  const reply = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: names,
+    }),
+  );
+
+  return reply.Attributes ?? {};
 }
 
 function describeLoadError(error: unknown): string {

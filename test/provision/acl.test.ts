@@ -44,7 +44,7 @@ describe('the ACL of a public database endpoint (dev example)', () => {
     });
   });
 
-  it('is set to exactly the declared addresses, closing the default', async () => {
+  it('is set to the declared addresses, closing the default', async () => {
     await applyStack(fixture.context, stack);
 
     expect(await liveAcl()).toEqual(['203.0.113.0/24']);
