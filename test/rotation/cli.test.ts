@@ -69,6 +69,30 @@ describe('evalap-infra rotate', () => {
     );
   });
 
+  it('reports a stuck rotation without log lines, unless asked', async () => {
+    const route =
+      'POST /secret-manager/v1beta1/regions/{region}/secrets/{secret_id}/versions';
+    fixture.platform.controls.faults.add({ route, kind: 'error' });
+    const quiet = capture();
+    const verbose = captureIo({
+      ...fixture.environment,
+      EVALAP_LOG_LEVEL: 'warn',
+    });
+
+    try {
+      await rotateCommand(STACK, { secret: 'audit-sse-key' }, quiet.io);
+      await rotateCommand(STACK, { secret: 'audit-sse-key' }, verbose.io);
+    } finally {
+      fixture.platform.controls.faults.clear();
+    }
+
+    const logLines = (err: string[]) =>
+      err.filter((line) => line.startsWith('{"level"'));
+    expect(quiet.out.join('\n')).toMatch(/^ {2}stuck audit-sse-key/m);
+    expect(logLines(quiet.err)).toEqual([]);
+    expect(logLines(verbose.err).length).toBeGreaterThan(0);
+  });
+
   it.each([
     { case: '--resume without --secret', options: { resume: true } },
     {
