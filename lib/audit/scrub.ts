@@ -1,3 +1,5 @@
+import { scrubSecrets } from '../log/scrub.ts';
+
 /** What replaces a value that must not reach an audit event. */
 export const REDACTED = '[REDACTED]';
 
@@ -20,10 +22,6 @@ const SECRET_LAST_WORDS = new Set([
 
 /** Words that make a key secret wherever they appear in its name. */
 const SECRET_ANYWHERE = ['password', 'passwd', 'connectionstring', 'dsn'];
-
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi;
-const KEYWORD_PASSWORD =
-  /\b(password|passwd|pwd|secret|token|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s;&,]+)/gi;
 
 function keyWords(key: string): string[] {
   return key
@@ -52,14 +50,12 @@ export function isSecretKeyName(key: string): boolean {
 }
 
 /**
- * Removes passwords from free text: the password of a URL
- * (`postgres://u:pw@h` → `postgres://u:[REDACTED]@h`) and `password=...`
- * pairs of key/value connection strings.
+ * Removes passwords from free text, as log lines do (lib/log/scrub.ts):
+ * the password of a URL (`postgres://u:pw@h` → `postgres://u:[REDACTED]@h`)
+ * and the value of `password=`, `token:`-like pairs.
  */
 export function scrubText(text: string): string {
-  return text
-    .replace(URL_PASSWORD, `$1:${REDACTED}@`)
-    .replace(KEYWORD_PASSWORD, `$1$2${REDACTED}`);
+  return scrubSecrets(text, REDACTED);
 }
 
 /**

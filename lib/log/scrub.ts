@@ -1,13 +1,21 @@
 const MASK = '***';
 
-/** `scheme://user:password@host` → `scheme://user:***@host`. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/?#\s]+)@/gi;
+/**
+ * `scheme://user:password@host` → `scheme://user:***@host`. The password
+ * runs to the last `@` before a space or `/`, so an unencoded `?` or `#`
+ * in it is masked too.
+ */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]*)@/gi;
 
-/** `password=...`, `secret_key: ...`, `X-Auth-Token: ...` and friends. */
+/**
+ * `password=...`, `secret_key: ...`, `"token":"..."`, `X-Auth-Token: ...`
+ * and friends; a quoted value is masked whole, spaces included.
+ */
 const KEY_VALUE = new RegExp(
-  String.raw`\b((?:password|passwd|pwd|secret[_-]?key|secret|token|` +
-    'api[_-]?key|access[_-]?key|x-auth-token|authorization)' +
-    String.raw`["']?\s*[=:]\s*["']?)(?:Bearer\s+)?[^\s"'&;,]+`,
+  String.raw`\b((?:password|passwd|pwd|sslpassword|secret[_-]?key|secret|` +
+    'token|api[_-]?key|access[_-]?key|x-auth-token|authorization)' +
+    String.raw`["']?\s*[=:]\s*)` +
+    String.raw`('[^']*'|"[^"]*"|(?:Bearer\s+)?[^\s"'&;,]+)`,
   'gi',
 );
 
@@ -16,12 +24,13 @@ const KEY_VALUE = new RegExp(
  * DSN (`postgres://u:pw@h` → `postgres://u:***@h`) and the value of
  * `password=`, `secret_key:`, `token=`, `X-Auth-Token:`-like pairs.
  *
+ * @param mask - What replaces each value; audit events use `[REDACTED]`.
  * @example
  * scrubSecrets('postgres://app:s3cr3t@db:5432/app');
  * // 'postgres://app:***@db:5432/app'
  */
-export function scrubSecrets(text: string): string {
+export function scrubSecrets(text: string, mask: string = MASK): string {
   return text
-    .replace(URL_PASSWORD, `$1:${MASK}@`)
-    .replace(KEY_VALUE, `$1${MASK}`);
+    .replace(URL_PASSWORD, `$1:${mask}@`)
+    .replace(KEY_VALUE, `$1${mask}`);
 }

@@ -103,6 +103,21 @@ describe('scrubSecrets', () => {
       expected: 'https://h/p?token=***&page=2',
     },
     {
+      case: 'quoted value with a space',
+      input: `password='${PLANTED} two' host=db`,
+      expected: 'password=*** host=db',
+    },
+    {
+      case: 'URL password with an unencoded ?',
+      input: `https://u:${PLANTED}?x@h/p`,
+      expected: 'https://u:***@h/p',
+    },
+    {
+      case: 'bearer token',
+      input: `Authorization: Bearer ${PLANTED}`,
+      expected: 'Authorization: ***',
+    },
+    {
       case: 'text without secrets',
       input: 'secret evalap/production/db-password not found in fr-par',
       expected: 'secret evalap/production/db-password not found in fr-par',
