@@ -220,8 +220,11 @@ function describe(report: RotationReport): string {
  */
 function stepText(category: string, outcome: SecretOutcome): string {
   const waiting = category === 'rotated' || category === 'resumed';
+  const role = outcome.role === undefined ? '' : ` (role ${outcome.role})`;
   if (waiting && outcome.finishAfter !== undefined) {
-    return `; the previous version is retired after ${outcome.finishAfter}`;
+    return (
+      `${role}; the previous version is retired after ` + outcome.finishAfter
+    );
   }
   if (category === 'finished' || category === 'skipped') return '';
 

@@ -60,6 +60,8 @@ export class SecretRotation {
   readonly initialStep: RotationStep;
   /** Containers that hold the new value after this run's redeploy. */
   readonly containers: string[] = [];
+  /** The role the new value logs in as, once this run set it. */
+  role: string | undefined;
   readonly warnings: string[] = [];
   readonly #payloads = new Map<number, Promise<string>>();
 
@@ -320,6 +322,7 @@ export class SecretRotation {
     }
 
     const role = pending.username ?? this.#declaredUser();
+    this.role = role;
     const created = await setRolePassword(
       run,
       instance,

@@ -43,6 +43,7 @@ export function outcomeOf(rotation: SecretRotation): SecretOutcome {
     ...(rotation.containers.length > 0
       ? { containers: [...rotation.containers] }
       : {}),
+    ...(rotation.role === undefined ? {} : { role: rotation.role }),
     ...(rotation.warnings.length > 0
       ? { warnings: [...rotation.warnings] }
       : {}),

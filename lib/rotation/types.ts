@@ -95,6 +95,11 @@ export interface SecretOutcome {
   finishAfter?: string;
   /** Containers redeployed for it in this run. */
   containers?: string[];
+  /**
+   * Database strategies: the role the new value logs in as (the other
+   * one after an alternating-users rotation). A name, not a secret.
+   */
+  role?: string;
   /** Non-blocking problems, e.g. privileges not copied. */
   warnings?: string[];
 }

@@ -99,6 +99,8 @@ describe('runRotation on the local platform (production stack)', () => {
     const after = credentialsIn(versions.at(-1)?.payload);
 
     expect(after.username).toBe(`${before.username}_b`);
+    const outcome = reports[0]?.rotated.find((o) => o.secret === 'db-password');
+    expect(outcome?.role).toBe(after.username);
     for (const container of ['api', 'runners']) {
       expect(
         await heldValue(scenario, container, 'DATABASE_PASSWORD', [
