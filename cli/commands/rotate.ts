@@ -222,9 +222,8 @@ function stepText(category: string, outcome: SecretOutcome): string {
   const waiting = category === 'rotated' || category === 'resumed';
   const role = outcome.role === undefined ? '' : ` (role ${outcome.role})`;
   if (waiting && outcome.finishAfter !== undefined) {
-    return (
-      `${role}; the previous version is retired after ` + outcome.finishAfter
-    );
+    const retired = outcome.finishAfter;
+    return `${role}; the previous version is retired after ${retired}`;
   }
   if (category === 'finished' || category === 'skipped') return '';
 
