@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../log/scrub.ts';
+import { scrubText } from '../audit/scrub.ts';
 import { canonical } from './normalize.ts';
 
 /**
@@ -98,11 +98,14 @@ function comparable(value: unknown): string {
   return JSON.stringify(canonical(value));
 }
 
-/** A value for the report, with credential-like pairs scrubbed. */
+/**
+ * A value for the report. Findings hold scrubbed values already; this
+ * scrubs again, with the same mask, for a report read from elsewhere.
+ */
 function shown(value: unknown): string {
   if (value === undefined || value === null) return '(none)';
 
   const text = typeof value === 'string' ? value : JSON.stringify(value);
 
-  return scrubSecrets(text);
+  return scrubText(text);
 }

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkDrift, type DriftReport } from '../../lib/drift/index.ts';
+import {
+  checkDrift,
+  type DriftReport,
+  renderMarkdown,
+} from '../../lib/drift/index.ts';
 import { environmentTag, MANAGED_BY_TAG } from '../../lib/inventory/index.ts';
 import type { Stack } from '../../lib/stack/index.ts';
 import { LOCAL_DEFAULTS } from '../../local/defaults.ts';
@@ -252,7 +256,7 @@ describe('checkDrift on the local platform', () => {
       expect(names).not.toContain('stray-production');
     });
 
-    it('reports the org-wide rule once, as a violation, not also as changed', () => {
+    it('reports the org-wide rule once, as a violation, not as changed', () => {
       const rules = report.findings.filter(
         (f) => f.resourceType === 'iam-policy' && f.class === 'changed',
       );
@@ -273,6 +277,9 @@ describe('checkDrift on the local platform', () => {
       expect(text).not.toContain('typed-in-the-console');
       expect(text).not.toContain('typed-url-password');
       expect(text).not.toContain('typed-token');
+      expect(renderMarkdown(report)).toContain(
+        'DATABASE_URL=postgres://app:[REDACTED]@db/app',
+      );
       expect(text).not.toContain(SECRET_VALUES['db-password']);
       expect(text).not.toContain('$argon2id');
     });

@@ -151,7 +151,7 @@ describe('renderMarkdown', () => {
       const markdown = renderMarkdown(reportOf([finding]));
 
       expect(markdown).not.toContain('hunter2-secret');
-      expect(markdown).toContain('postgres://app:***@db/app');
+      expect(markdown).toContain('postgres://app:[REDACTED]@db/app');
     });
   });
 });

@@ -101,7 +101,7 @@ describe('readSecretEnvRecord', () => {
     expect(held.lockedBy).toBe('apply r-1');
   });
 
-  it('counts an unreadable rotation as pending, a garbage claim as free', async () => {
+  it('takes a garbled rotation as pending, a bad claim as free', async () => {
     const garbage = async (key: string) =>
       storage.s3.send(
         new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'not json' }),
