@@ -46,6 +46,21 @@ export const serverlessConfigSchema = z.looseObject({
     secret: envMap.optional(),
   }),
   functions: z.record(z.string(), functionSchema),
+  custom: z
+    .looseObject({
+      evalap: z
+        .looseObject({
+          /** Message retention the stage's queues are meant to have. */
+          queueRetentionSeconds: z.coerce
+            .number()
+            .int()
+            .min(60)
+            .max(1_209_600)
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 /** A validated serverless.yml. */

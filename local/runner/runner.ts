@@ -216,7 +216,11 @@ export async function startFunctionRunner(
       )
     : [];
   if (options.sqs && options.createQueues) {
-    await createTriggerQueues(options.sqs, queueTriggersOf(entries));
+    await createTriggerQueues(
+      options.sqs,
+      queueTriggersOf(entries),
+      config.custom?.evalap?.queueRetentionSeconds,
+    );
   }
   for (const poller of pollers) {
     poller.start();
@@ -269,36 +273,58 @@ function applyEnvironment(config: ServerlessConfig): void {
 /**
  * Creates each trigger queue that is missing with its dead-letter queue
  * `<queue>-dlq` (maxReceiveCount 5), the set-up docs/deploy.md asks for
- * on Scaleway. A queue that has a redrive policy keeps it.
+ * on Scaleway. A queue that has a redrive policy keeps it. With the
+ * stage's `custom.evalap.queueRetentionSeconds`, each queue keeps its
+ * messages that long, and its dead-letter queue 14 days.
  */
 // Differs from Scaleway (docs/local-platform.md): there the deployer
 // creates the queues beforehand.
 async function createTriggerQueues(
   sqs: SQSClient,
   triggers: readonly QueueTrigger[],
+  retentionSeconds: number | undefined,
 ): Promise<void> {
+  const retention = (seconds: number) =>
+    retentionSeconds === undefined
+      ? {}
+      : { MessageRetentionPeriod: String(seconds) };
   const names = new Set(triggers.map((trigger) => trigger.queue));
   for (const name of names) {
     const dlq = await sqs.send(
       new CreateQueueCommand({ QueueName: `${name}-dlq` }),
     );
     const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    await setAttributes(sqs, dlq.QueueUrl, retention(MAX_RETENTION_SECONDS));
+    await setAttributes(sqs, queue.QueueUrl, retention(retentionSeconds ?? 0));
     const current = await attributes(sqs, queue.QueueUrl, ['RedrivePolicy']);
     if (current.RedrivePolicy) continue;
 
     const { QueueArn } = await attributes(sqs, dlq.QueueUrl, ['QueueArn']);
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queue.QueueUrl,
-        Attributes: {
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: QueueArn,
-            maxReceiveCount: 5,
-          }),
-        },
+    await setAttributes(sqs, queue.QueueUrl, {
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: QueueArn,
+        maxReceiveCount: 5,
       }),
-    );
+    });
   }
+}
+
+/** The longest message retention SQS allows: 14 days. */
+const MAX_RETENTION_SECONDS = 1_209_600;
+
+async function setAttributes(
+  sqs: SQSClient,
+  queueUrl: string | undefined,
+  attributes: Record<string, string>,
+): Promise<void> {
+  if (Object.keys(attributes).length === 0) return;
+
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      Attributes: attributes,
+    }),
+  );
 }
 
 async function attributes(

@@ -162,7 +162,11 @@ describe('startLocalPlatform', () => {
         await sqs.send(
           new GetQueueAttributesCommand({
             QueueUrl: await url(name),
-            AttributeNames: ['QueueArn', 'RedrivePolicy'],
+            AttributeNames: [
+              'QueueArn',
+              'RedrivePolicy',
+              'MessageRetentionPeriod',
+            ],
           }),
         )
       ).Attributes ?? {};
@@ -175,6 +179,9 @@ describe('startLocalPlatform', () => {
       deadLetterTargetArn: dlq.QueueArn,
       maxReceiveCount: 5,
     });
+    // the stage's custom.evalap.queueRetentionSeconds
+    expect(queue.MessageRetentionPeriod).toBe('86400');
+    expect(dlq.MessageRetentionPeriod).toBe('1209600');
   });
 
   it('names every variable the CLI needs', () => {
