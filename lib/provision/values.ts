@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import {
+  credentialsOf,
   fromSecretData,
   generatePassword,
   toSecretData,
@@ -76,28 +77,16 @@ export function consumerValue(
   type: SecretType,
   payload: string,
 ): string | undefined {
-  if (type !== 'database_credentials' && type !== 'basic_credentials') {
-    return payload;
-  }
-
-  try {
-    const parsed = JSON.parse(payload) as { password?: unknown };
-
-    return typeof parsed.password === 'string' ? parsed.password : undefined;
-  } catch {
-    return undefined;
-  }
+  return stringOrNone(credentialsOf(type, payload).password);
 }
 
 /** The `username` of a credentials payload (JSON), if it has one. */
 export function credentialsUsername(payload: string): string | undefined {
-  try {
-    const parsed = JSON.parse(payload) as { username?: unknown };
+  return stringOrNone(credentialsOf('database_credentials', payload).username);
+}
 
-    return typeof parsed.username === 'string' ? parsed.username : undefined;
-  } catch {
-    return undefined;
-  }
+function stringOrNone(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 export { fromSecretData, generatePassword, toSecretData };

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { companionName, companionPartOf } from '../secrets/companions.ts';
 import {
+  type Credentials,
+  credentialsOf,
   fromSecretData,
   generatePassword,
+  parseObject,
   toSecretData,
 } from '../secrets/values.ts';
 import type {
@@ -62,27 +65,6 @@ export function hasDeclaredShape(secret: StackSecret, payload: string) {
     default:
       return (credentialsOf(secret.type, payload).password ?? '').length > 0;
   }
-}
-
-/** The fields of a `database_credentials` or `basic_credentials` JSON. */
-export interface Credentials {
-  username?: string;
-  password?: string;
-  host?: string;
-  port?: string;
-  dbname?: string;
-}
-
-/**
- * The credentials in a payload: the JSON object of the credential types,
- * `{ password: payload }` for a bare password.
- */
-export function credentialsOf(type: SecretType, payload: string): Credentials {
-  if (type !== 'database_credentials' && type !== 'basic_credentials') {
-    return { password: payload };
-  }
-
-  return parseObject(payload);
 }
 
 /** A payload with a new username and password, other fields kept. */
@@ -181,14 +163,10 @@ export function consumerValues(
   return values;
 }
 
-function parseObject(payload: string): Record<string, string | undefined> {
-  try {
-    const parsed: unknown = JSON.parse(payload);
-    if (parsed === null || typeof parsed !== 'object') return {};
-    return parsed as Record<string, string | undefined>;
-  } catch {
-    return {};
-  }
-}
-
-export { fromSecretData, generatePassword, toSecretData };
+export {
+  type Credentials,
+  credentialsOf,
+  fromSecretData,
+  generatePassword,
+  toSecretData,
+};

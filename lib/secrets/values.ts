@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { SecretType } from '../stack/index.ts';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -40,4 +41,38 @@ export function toSecretData(value: string): string {
 /** UTF-8 text of Secret Manager's base64 `data`. */
 export function fromSecretData(data: string): string {
   return Buffer.from(data, 'base64').toString('utf8');
+}
+
+/** The fields of a `database_credentials` or `basic_credentials` JSON. */
+export interface Credentials {
+  username?: string;
+  password?: string;
+  host?: string;
+  port?: string;
+  dbname?: string;
+}
+
+/**
+ * The credentials in a payload: the JSON object of the credential types,
+ * `{ password: payload }` for a bare password.
+ */
+export function credentialsOf(type: SecretType, payload: string): Credentials {
+  if (type !== 'database_credentials' && type !== 'basic_credentials') {
+    return { password: payload };
+  }
+
+  return parseObject(payload);
+}
+
+/** The JSON object of a payload; empty when it is not one. */
+export function parseObject(
+  payload: string,
+): Record<string, string | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (parsed === null || typeof parsed !== 'object') return {};
+    return parsed as Record<string, string | undefined>;
+  } catch {
+    return {};
+  }
 }
