@@ -124,3 +124,62 @@ export function scrubRecord(
 
   return scrubbed;
 }
+
+/** Appended to a masked value that differs from the other side's. */
+export const MASKED_CHANGE = ' (masked value changed)';
+
+/**
+ * Scrubs both sides of a change (a plan's from/to, a finding's declared
+ * and live) with {@link scrubValue}, keeping the change visible: where
+ * a value, or an entry of a map, differs only in what was masked (a new
+ * `API_KEY`, another URL password), its `to` side ends in
+ * {@link MASKED_CHANGE}.
+ *
+ * @example
+ * scrubChange({ API_KEY: 'a' }, { API_KEY: 'b' });
+ * // { from: { API_KEY: '[REDACTED]' },
+ * //   to: { API_KEY: '[REDACTED] (masked value changed)' } }
+ */
+export function scrubChange(
+  from: unknown,
+  to: unknown,
+): { from: unknown; to: unknown } {
+  const scrubbed = { from: scrubValue(from), to: scrubValue(to) };
+  if (isRecord(from) && isRecord(to)) {
+    const before = scrubbed.from as Record<string, unknown>;
+    const after = { ...(scrubbed.to as Record<string, unknown>) };
+    for (const key of Object.keys(to)) {
+      if (maskedChange(from[key], to[key], before[key], after[key])) {
+        after[key] = marked(after[key]);
+      }
+    }
+
+    return { from: before, to: after };
+  }
+
+  return maskedChange(from, to, scrubbed.from, scrubbed.to)
+    ? { from: scrubbed.from, to: marked(scrubbed.to) }
+    : scrubbed;
+}
+
+/** Whether two values differ, but no longer once scrubbed. */
+function maskedChange(
+  from: unknown,
+  to: unknown,
+  scrubbedFrom: unknown,
+  scrubbedTo: unknown,
+): boolean {
+  return !sameJson(from, to) && sameJson(scrubbedFrom, scrubbedTo);
+}
+
+function marked(value: unknown): string {
+  return `${typeof value === 'string' ? value : REDACTED}${MASKED_CHANGE}`;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

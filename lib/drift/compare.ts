@@ -1,4 +1,4 @@
-import { scrubValue } from '../audit/scrub.ts';
+import { scrubChange } from '../audit/scrub.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import {
   environmentTag,
@@ -168,6 +168,7 @@ export function compareResources(
           : sameValue(value, liveValue);
       if (same) continue;
 
+      const shown = scrubChange(value, liveValue);
       findings.push({
         class: 'changed',
         severity: severityOfChange(field),
@@ -175,8 +176,8 @@ export function compareResources(
         resourceName: live.name,
         resourceId: live.id,
         field,
-        declared: scrubValue(value),
-        live: scrubValue(liveValue),
+        declared: shown.from,
+        live: shown.to,
         message:
           `${live.type} ${live.name}: ${field} differs from the stack; ` +
           'apply the stack to restore it, or declare the live value.',

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import {
   isSecretKeyName,
+  MASKED_CHANGE,
   REDACTED,
+  scrubChange,
   scrubText,
   scrubValue,
 } from '../../lib/audit/scrub.ts';
@@ -58,5 +60,57 @@ describe('scrubValue', () => {
       dsn: REDACTED,
       link: `https://u:${REDACTED}@example.com/x`,
     });
+  });
+});
+
+describe('scrubChange', () => {
+  const url = (password: string) => `postgres://app:${password}@db/app`;
+  const maskedUrl = url(REDACTED);
+
+  it.each([
+    {
+      case: 'a credential changed alone is still a change',
+      from: { API_KEY: 'old-key', LOG: 'info' },
+      to: { API_KEY: 'new-key', LOG: 'info' },
+      expected: {
+        from: { API_KEY: REDACTED, LOG: 'info' },
+        to: { API_KEY: `${REDACTED}${MASKED_CHANGE}`, LOG: 'info' },
+      },
+    },
+    {
+      case: 'a credential changed with another variable',
+      from: { API_KEY: 'old-key', LOG: 'info' },
+      to: { API_KEY: 'new-key', LOG: 'debug' },
+      expected: {
+        from: { API_KEY: REDACTED, LOG: 'info' },
+        to: { API_KEY: `${REDACTED}${MASKED_CHANGE}`, LOG: 'debug' },
+      },
+    },
+    {
+      case: 'a credential added, shown as masked only',
+      from: { LOG: 'info' },
+      to: { LOG: 'info', API_KEY: 'new-key' },
+      expected: {
+        from: { LOG: 'info' },
+        to: { LOG: 'info', API_KEY: REDACTED },
+      },
+    },
+    {
+      case: 'another URL password',
+      from: url('old-pw'),
+      to: url('new-pw'),
+      expected: { from: maskedUrl, to: `${maskedUrl}${MASKED_CHANGE}` },
+    },
+    {
+      case: 'no change',
+      from: { API_KEY: 'same' },
+      to: { API_KEY: 'same' },
+      expected: { from: { API_KEY: REDACTED }, to: { API_KEY: REDACTED } },
+    },
+  ])('$case', ({ from, to, expected }) => {
+    const change = scrubChange(from, to);
+
+    expect(change).toEqual(expected);
+    expect(JSON.stringify(change)).not.toMatch(/old-|new-/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Containerv1beta1 } from '@scaleway/sdk-container';
-import { scrubValue } from '../../audit/scrub.ts';
+import { scrubChange } from '../../audit/scrub.ts';
 import {
   type CompanionPart,
   companionsOfContainer,
@@ -301,7 +301,7 @@ async function containerChanges(
   const changes: FieldChange[] = [];
   const compare = (field: string, from: unknown, to: unknown) => {
     if (JSON.stringify(from) !== JSON.stringify(to)) {
-      changes.push({ field, from: scrubValue(from), to: scrubValue(to) });
+      changes.push({ field, ...scrubChange(from, to) });
     }
   };
 
