@@ -105,7 +105,27 @@ describe('scrubSecrets', () => {
     {
       case: 'quoted value with a space',
       input: `password='${PLANTED} two' host=db`,
+      expected: "password='***' host=db",
+    },
+    {
+      case: 'JSON text',
+      input: `{"token":"${PLANTED}","page":2}`,
+      expected: '{"token":"***","page":2}',
+    },
+    {
+      case: 'unclosed quote',
+      input: `password="${PLANTED} host=db`,
       expected: 'password=*** host=db',
+    },
+    {
+      case: 'quote inside the value',
+      input: `password=ab"${PLANTED} host=db`,
+      expected: 'password=*** host=db',
+    },
+    {
+      case: 'URL password holding an @',
+      input: `postgres://u:p@${PLANTED}@h/db`,
+      expected: 'postgres://u:***@h/db',
     },
     {
       case: 'URL password with an unencoded ?',
