@@ -19,21 +19,18 @@ export const processIo: CommandIo = {
   env: process.env,
 };
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
 /**
- * The logger of a command: errors only (its report says what went
- * wrong), or down to `EVALAP_LOG_LEVEL`, as JSON lines on the command's
- * stderr, redacted like every log line (lib/log).
+ * The logger of a command: warnings and errors only, as JSON lines on the
+ * command's stderr, redacted like every log line (lib/log), and without
+ * stack traces (the command's report says what failed).
  *
  * @param name - The `name` field of each line, e.g. `rotate`.
  */
 export function commandLogger(io: CommandIo, name: string): Logger {
-  const wanted = io.env.EVALAP_LOG_LEVEL ?? '';
-
   return createLogger({
     name,
-    level: LOG_LEVELS.includes(wanted) ? wanted : 'error',
+    level: 'warn',
+    errorStacks: false,
     destination: { write: (line: string) => io.err(line.trimEnd()) },
   });
 }

@@ -37,6 +37,8 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Fields on every line. Default none (no pid/hostname). */
   readonly base?: Record<string, unknown>;
+  /** Whether `err` keeps its stack trace. Default true. */
+  readonly errorStacks?: boolean;
 }
 
 /**
@@ -47,12 +49,14 @@ export interface LoggerOptions {
  * Call shape: `logger.info({ stack, resource }, 'resource created')`.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const withStack = options.errorStacks ?? true;
+  const serializer = (error: unknown) => serializeError(error, withStack);
   const settings: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: baseFields(options),
     redact: { paths: [...REDACT_PATHS], censor: '[Redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-    serializers: { err: serializeError, error: serializeError },
+    serializers: { err: serializer, error: serializer },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
 
@@ -67,9 +71,10 @@ function baseFields(options: LoggerOptions): Record<string, unknown> | null {
   return { name: options.name, ...options.base };
 }
 
-function serializeError(error: unknown): unknown {
+function serializeError(error: unknown, withStack: boolean): unknown {
   const serialized = pino.stdSerializers.err(error as Error) as unknown;
   if (typeof serialized !== 'object' || serialized === null) return serialized;
+  if (!withStack) delete (serialized as { stack?: unknown }).stack;
 
   return scrubDeep(serialized, 0);
 }
