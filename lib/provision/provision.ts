@@ -114,7 +114,8 @@ export async function applyStack(
   const stackName = stack.environment;
   await audit?.logDeploymentStart(
     stackName,
-    // `kind/name`: `secret:name` would read as a secret to the scrubber.
+    // `kind/name` here and below: the scrubber reads `secret:x` as a
+    // secret's value.
     changing.map((item) => `${item.kind}/${item.name}`),
   );
 
@@ -137,7 +138,7 @@ export async function applyStack(
     await audit?.logDeploymentFailed(stackName, error, {
       done: walk.items
         .filter((i) => i.action !== 'no-change')
-        .map((i) => `${i.action} ${i.kind}:${i.name}`),
+        .map((i) => `${i.action} ${i.kind}/${i.name}`),
     });
     throw error;
   }

@@ -316,19 +316,22 @@ export class SecretRotation {
       const alreadySet = await testLogin(run, instance, this.#login(pending))
         .then(() => true)
         .catch(() => false);
-      if (alreadySet) return { already_set: true };
+      if (alreadySet) {
+        this.role = pending.username ?? this.#declaredUser();
+        return { already_set: true };
+      }
       // prove the database is reachable before changing anything.
       await testLogin(run, instance, this.#login(previous));
     }
 
     const role = pending.username ?? this.#declaredUser();
-    this.role = role;
     const created = await setRolePassword(
       run,
       instance,
       role,
       pending.password ?? '',
     );
+    this.role = role;
     const from = previous.username ?? this.#declaredUser();
     if (record.strategy === 'alternating-users' && from !== role) {
       const warnings = await copyPrivileges(run, instance, from, role);

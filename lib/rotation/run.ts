@@ -67,6 +67,10 @@ export async function runRotation(
       context.stateBucket,
       stack.environment,
     );
+    if (unreadable.length > 0) {
+      // Also those outside this run's selection, or no longer declared.
+      run.logger.error({ secrets: unreadable }, 'unreadable rotation records');
+    }
     for (const secret of secrets.filter((s) => unreadable.includes(s.name))) {
       report.stuck.push(unreadableRecord(stack.environment, secret.name));
     }

@@ -96,8 +96,9 @@ export interface SecretOutcome {
   /** Containers redeployed for it in this run. */
   containers?: string[];
   /**
-   * Database strategies: the role the new value logs in as (the other
-   * one after an alternating-users rotation). A name, not a secret.
+   * Database strategies, when this run set the new value: the role it
+   * logs in as (the other one after an alternating-users rotation). A
+   * name, not a secret.
    */
   role?: string;
   /** Non-blocking problems, e.g. privileges not copied. */

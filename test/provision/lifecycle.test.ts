@@ -110,6 +110,42 @@ describe('applyStack: order and audit of a first apply', () => {
   });
 });
 
+describe('applyStack: a deployment that fails midway', () => {
+  it('audits what it did, secret names included', async () => {
+    const changed = structuredClone(stack);
+    changed.secrets.push({
+      ...structuredClone(secretNamed(stack, 'api-key')),
+      name: 'extra-key',
+      protected: false,
+      consumers: [],
+    });
+    const api = changed.containers?.items.find((c) => c.name === 'api');
+    if (api === undefined) throw new Error('no api container');
+    api.image = `${api.image}-next`;
+    const route =
+      'PATCH /containers/v1beta1/regions/{region}/containers/{container_id}';
+    fixture.platform.controls.faults.add({ route, kind: 'error' });
+    const seen = fixture.events.length;
+
+    try {
+      await expect(applyStack(fixture.context, changed)).rejects.toThrow();
+    } finally {
+      fixture.platform.controls.faults.clear();
+    }
+
+    const failed = fixture.events
+      .slice(seen)
+      .find((e) => e.operation === 'deploy' && !e.success);
+    expect(failed?.details).toMatchObject({
+      phase: 'failed',
+      partial_resources: {
+        done: expect.arrayContaining(['create secret/extra-key-production']),
+      },
+    });
+    await applyStack(fixture.context, stack);
+  });
+});
+
 describe('applyStack: protected secrets', () => {
   it('refuses to replace a protected secret, writing nothing', async () => {
     const changed = structuredClone(stack);
